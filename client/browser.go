@@ -1,0 +1,209 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// BrowserExtension is an extension Skyvern can install in a browser session.
+type BrowserExtension string
+
+// EnumValues lists every extension.
+func (BrowserExtension) EnumValues() []string { return []string{"ad-blocker", "captcha-solver"} }
+
+// BrowserType is the browser of a persistent session.
+type BrowserType string
+
+// EnumValues lists every browser type.
+func (BrowserType) EnumValues() []string { return []string{"msedge", "chrome", "stealth-chromium"} }
+
+// CreateBrowserSessionRequest is the body of POST /v1/browser_sessions
+// (CreateBrowserSessionRequest schema). Timeout is in MINUTES (5-240,
+// default 60), unlike a task's timeout in seconds.
+type CreateBrowserSessionRequest struct {
+	URL                    string             `json:"url,omitempty" jsonschema_description:"URL to open when the session starts."`
+	Timeout                *int               `json:"timeout,omitempty" jsonschema:"minimum=5,maximum=240,default=60" jsonschema_description:"How long the session lives, in MINUTES (5-240, default 60), counted from when it starts. Sessions are billed while open: close them with close_browser_session."`
+	ProxyLocation          *ProxyLocation     `json:"proxy_location,omitempty" jsonschema_description:"Proxy for the browser's traffic (Skyvern Cloud only): a preset such as RESIDENTIAL, RESIDENTIAL_GB, US-CA or NONE, or an object {country, subdivision, city}."`
+	ProxySessionID         string             `json:"proxy_session_id,omitempty" jsonschema_description:"Skyvern-managed sticky proxy session ID, to pin a residential ISP identity."`
+	Extensions             []BrowserExtension `json:"extensions,omitempty" jsonschema_description:"Browser extensions to install."`
+	BrowserType            BrowserType        `json:"browser_type,omitempty" jsonschema_description:"Browser to use."`
+	BrowserProfileID       string             `json:"browser_profile_id,omitempty" jsonschema_description:"Load this saved browser profile (bp_...): its cookies and local storage."`
+	GenerateBrowserProfile bool               `json:"generate_browser_profile,omitempty" jsonschema_description:"Save the session's cookies and storage when it ends, so create_browser_profile can turn it into a reusable profile."`
+}
+
+// BrowserSession is a persistent browser session (BrowserSessionResponse
+// schema), ID pbs_... Timeout is in minutes.
+type BrowserSession struct {
+	BrowserSessionID       string             `json:"browser_session_id"`
+	OrganizationID         string             `json:"organization_id"`
+	Status                 string             `json:"status,omitempty"`
+	RunnableType           string             `json:"runnable_type,omitempty"`
+	RunnableID             string             `json:"runnable_id,omitempty"`
+	Timeout                *int               `json:"timeout,omitempty"`
+	BrowserAddress         string             `json:"browser_address,omitempty"`
+	AppURL                 string             `json:"app_url,omitempty"`
+	Extensions             []BrowserExtension `json:"extensions,omitempty"`
+	BrowserType            BrowserType        `json:"browser_type,omitempty"`
+	BrowserProfileID       string             `json:"browser_profile_id,omitempty"`
+	GenerateBrowserProfile bool               `json:"generate_browser_profile"`
+	VNCStreamingSupported  bool               `json:"vnc_streaming_supported"`
+	DownloadPath           string             `json:"download_path,omitempty"`
+	DownloadedFiles        []FileInfo         `json:"downloaded_files,omitempty"`
+	Recordings             []FileInfo         `json:"recordings,omitempty"`
+	StartedAt              string             `json:"started_at,omitempty"`
+	CompletedAt            string             `json:"completed_at,omitempty"`
+	CreatedAt              string             `json:"created_at"`
+	ModifiedAt             string             `json:"modified_at"`
+	DeletedAt              string             `json:"deleted_at,omitempty"`
+}
+
+// CreateBrowserSession starts a persistent browser session: POST
+// /v1/browser_sessions (req may be nil for the defaults). Never retried.
+func (c *Client) CreateBrowserSession(ctx context.Context, req *CreateBrowserSessionRequest) (*BrowserSession, error) {
+	if req == nil {
+		req = &CreateBrowserSessionRequest{}
+	}
+	if req.Timeout != nil && (*req.Timeout < 5 || *req.Timeout > 240) {
+		return nil, fmt.Errorf("create_browser_session: timeout is in minutes and must be between 5 and 240, got %d", *req.Timeout)
+	}
+	var out BrowserSession
+	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/browser_sessions", body: req}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetBrowserSession returns a browser session: GET
+// /v1/browser_sessions/{browser_session_id}.
+func (c *Client) GetBrowserSession(ctx context.Context, browserSessionID string) (*BrowserSession, error) {
+	if browserSessionID == "" {
+		return nil, fmt.Errorf("get_browser_session: browser_session_id is required")
+	}
+	var out BrowserSession
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/browser_sessions/%s", browserSessionID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetBrowserSessions lists the active browser sessions: GET /v1/browser_sessions.
+func (c *Client) GetBrowserSessions(ctx context.Context) ([]BrowserSession, error) {
+	out := []BrowserSession{}
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/browser_sessions"}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CloseBrowserSession closes a browser session: POST
+// /v1/browser_sessions/{browser_session_id}/close (200, empty body).
+func (c *Client) CloseBrowserSession(ctx context.Context, browserSessionID string) error {
+	if browserSessionID == "" {
+		return fmt.Errorf("close_browser_session: browser_session_id is required")
+	}
+	_, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/browser_sessions/%s/close", browserSessionID)}, nil)
+	return err
+}
+
+// CreateBrowserProfileRequest is the body of POST /v1/browser_profiles
+// (CreateBrowserProfileRequest schema). Give BrowserSessionID or
+// WorkflowRunID to capture that browser's state, neither for a blank profile.
+type CreateBrowserProfileRequest struct {
+	Name             string         `json:"name" jsonschema:"required" jsonschema_description:"Name of the profile; must be unique in the organization (a duplicate gives HTTP 409)."`
+	Description      string         `json:"description,omitempty" jsonschema_description:"What the profile is for, e.g. which site it is logged in to."`
+	BrowserSessionID string         `json:"browser_session_id,omitempty" jsonschema_description:"Capture this persistent browser session (pbs_...) as the profile. Omit for a blank profile."`
+	WorkflowRunID    string         `json:"workflow_run_id,omitempty" jsonschema_description:"Capture the persisted browser of this workflow run (wr_...) as the profile."`
+	ProxyLocation    *ProxyLocation `json:"proxy_location,omitempty" jsonschema_description:"Proxy identity pinned to the profile: a preset such as RESIDENTIAL or an object {country, subdivision, city}."`
+	ProxySessionID   string         `json:"proxy_session_id,omitempty" jsonschema_description:"Sticky proxy session ID pinned to the profile."`
+}
+
+// BrowserProfile is a saved browser state (BrowserProfile schema), ID bp_...
+type BrowserProfile struct {
+	BrowserProfileID        string         `json:"browser_profile_id"`
+	OrganizationID          string         `json:"organization_id"`
+	Name                    string         `json:"name"`
+	Description             string         `json:"description,omitempty"`
+	SourceBrowserType       string         `json:"source_browser_type,omitempty"`
+	ProxyLocation           *ProxyLocation `json:"proxy_location,omitempty"`
+	ProxySessionID          string         `json:"proxy_session_id,omitempty"`
+	IsManaged               bool           `json:"is_managed"`
+	WorkflowPermanentID     string         `json:"workflow_permanent_id,omitempty"`
+	BrowserProfileKeyDigest string         `json:"browser_profile_key_digest,omitempty"`
+	CreatedAt               string         `json:"created_at"`
+	ModifiedAt              string         `json:"modified_at"`
+	DeletedAt               string         `json:"deleted_at,omitempty"`
+}
+
+// ListBrowserProfilesParams filters GET /v1/browser_profiles. Page starts
+// at 1; PageSize defaults to 10.
+type ListBrowserProfilesParams struct {
+	Page           int    `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, starting at 1. Default 1."`
+	PageSize       int    `json:"page_size,omitempty" jsonschema:"minimum=1" jsonschema_description:"Profiles per page. Default 10."`
+	IncludeDeleted bool   `json:"include_deleted,omitempty" jsonschema_description:"Include deleted profiles."`
+	SearchKey      string `json:"search_key,omitempty" jsonschema_description:"Case-insensitive search across profile name and description."`
+	// Managed nil lists all; false only user-created; true only managed.
+	Managed *bool `json:"managed,omitempty" jsonschema_description:"Omit for all profiles; false for only user-created profiles; true for only Skyvern-managed ones."`
+}
+
+func (p *ListBrowserProfilesParams) values() url.Values {
+	q := url.Values{}
+	if p == nil {
+		return q
+	}
+	setInt(q, "page", p.Page)
+	setInt(q, "page_size", p.PageSize)
+	setBool(q, "include_deleted", p.IncludeDeleted)
+	setString(q, "search_key", p.SearchKey)
+	if p.Managed != nil {
+		q.Set("managed", strconv.FormatBool(*p.Managed))
+	}
+	return q
+}
+
+// CreateBrowserProfile saves a browser profile: POST /v1/browser_profiles.
+// A duplicate name gives an *APIError with status 409. Never retried.
+func (c *Client) CreateBrowserProfile(ctx context.Context, req *CreateBrowserProfileRequest) (*BrowserProfile, error) {
+	if req == nil || req.Name == "" {
+		return nil, fmt.Errorf("create_browser_profile: name is required")
+	}
+	var out BrowserProfile
+	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/browser_profiles", body: req}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListBrowserProfiles lists browser profiles: GET /v1/browser_profiles.
+func (c *Client) ListBrowserProfiles(ctx context.Context, params *ListBrowserProfilesParams) ([]BrowserProfile, error) {
+	out := []BrowserProfile{}
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/browser_profiles", query: params.values()}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetBrowserProfile returns a browser profile: GET
+// /v1/browser_profiles/{profile_id}.
+func (c *Client) GetBrowserProfile(ctx context.Context, profileID string) (*BrowserProfile, error) {
+	if profileID == "" {
+		return nil, fmt.Errorf("get_browser_profile: profile_id is required")
+	}
+	var out BrowserProfile
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/browser_profiles/%s", profileID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteBrowserProfile deletes a browser profile: DELETE
+// /v1/browser_profiles/{profile_id} (204).
+func (c *Client) DeleteBrowserProfile(ctx context.Context, profileID string) error {
+	if profileID == "" {
+		return fmt.Errorf("delete_browser_profile: profile_id is required")
+	}
+	_, err := c.do(ctx, &request{method: http.MethodDelete, path: pathf("/browser_profiles/%s", profileID)}, nil)
+	return err
+}

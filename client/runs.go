@@ -1,0 +1,356 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// TaskRunRequest is the body of POST /v1/run/tasks (schema TaskRunRequest).
+// Only Prompt is required.
+type TaskRunRequest struct {
+	Prompt               string            `json:"prompt" jsonschema:"required" jsonschema_description:"What Skyvern should do in the browser, in plain language, including when the task is complete. Example: 'Find the price of the top result for wireless headphones and return it.'"`
+	URL                  string            `json:"url,omitempty" jsonschema_description:"Starting URL. When omitted, Skyvern picks one from the prompt."`
+	Engine               RunEngine         `json:"engine,omitempty" jsonschema_description:"Agent engine. skyvern-2.0 plans multi-step goals; skyvern-1.0 is cheaper for simple single-page tasks (the API's own default when omitted); openai-cua, anthropic-cua, ui-tars and yutori-navigator are computer-use engines."`
+	Title                string            `json:"title,omitempty" jsonschema_description:"Human-readable title for the run, shown in Skyvern's UI."`
+	ProxyLocation        *ProxyLocation    `json:"proxy_location,omitempty" jsonschema_description:"Proxy for the browser's traffic (Skyvern Cloud only): a preset such as RESIDENTIAL (default), RESIDENTIAL_GB, US-CA or NONE, or an object {country, subdivision, city}."`
+	DataExtractionSchema RawJSON           `json:"data_extraction_schema,omitempty" jsonschema_description:"Shape of the data to extract, best as a JSON Schema object (e.g. {\"type\":\"object\",\"properties\":{\"price\":{\"type\":\"number\"}}}); a list or a plain-text description is also accepted. The run's output follows it."`
+	ErrorCodeMapping     map[string]string `json:"error_code_mapping,omitempty" jsonschema_description:"Custom error codes: a map from code to the situation it describes, e.g. {\"login_failed\":\"The credentials are rejected\"}. Skyvern reports the matching code when the run fails."`
+	MaxSteps             *int              `json:"max_steps,omitempty" jsonschema:"minimum=1" jsonschema_description:"Maximum number of steps; the run fails when it needs more. Each step is billed."`
+	WebhookURL           string            `json:"webhook_url,omitempty" jsonschema_description:"URL that receives a POST with the run when it finishes."`
+	TOTPIdentifier       string            `json:"totp_identifier,omitempty" jsonschema_description:"Identifier (email or phone number) of 2FA codes pushed to Skyvern with send_totp_code."`
+	TOTPURL              string            `json:"totp_url,omitempty" jsonschema_description:"URL Skyvern calls to fetch a 2FA/TOTP code when the site asks for one."`
+	BrowserSessionID     string            `json:"browser_session_id,omitempty" jsonschema_description:"Run inside this persistent browser session (pbs_...), continuing from its current page, cookies and login state."`
+	Model                map[string]any    `json:"model,omitempty" jsonschema_description:"Optional model configuration object, passed to Skyvern as is."`
+	ExtraHTTPHeaders     map[string]string `json:"extra_http_headers,omitempty" jsonschema_description:"Extra HTTP headers the browser sends with every page request."`
+	CDPConnectHeaders    map[string]string `json:"cdp_connect_headers,omitempty" jsonschema_description:"HTTP headers sent only on the CDP WebSocket handshake when connecting to browser_address."`
+	PublishWorkflow      bool              `json:"publish_workflow,omitempty" jsonschema_description:"Deprecated: publish a skyvern-2.0 task as a reusable workflow."`
+	// IncludeActionHistoryInVerification defaults to false.
+	IncludeActionHistoryInVerification *bool  `json:"include_action_history_in_verification,omitempty" jsonschema_description:"Include the action history when Skyvern verifies that the task is complete."`
+	MaxScreenshotScrolls               *int   `json:"max_screenshot_scrolls,omitempty" jsonschema:"minimum=0" jsonschema_description:"How many times to scroll for the screenshot after each action; 0 or omitted takes only the visible viewport."`
+	BrowserAddress                     string `json:"browser_address,omitempty" jsonschema_description:"CDP address of your own browser to run in, instead of a Skyvern-hosted one."`
+	RunWith                            string `json:"run_with,omitempty" jsonschema_description:"Run with the agent or with generated code: agent or code. Omit for the default."`
+	// UserAgent is sent as the x-user-agent header, not in the body.
+	UserAgent string `json:"-"`
+}
+
+// Run is a task run or a workflow run: the TaskRunResponse and
+// WorkflowRunResponse schemas, told apart by RunType (GET /v1/runs/{run_id}
+// returns either). Workflow-only fields are empty for task runs.
+// Timestamps are ISO 8601 strings as Skyvern sends them.
+type Run struct {
+	RunID                string           `json:"run_id"`
+	Status               RunStatus        `json:"status"`
+	Output               RawJSON          `json:"output,omitempty"`
+	DownloadedFiles      []FileInfo       `json:"downloaded_files,omitempty"`
+	RecordingURL         string           `json:"recording_url,omitempty"`
+	RecordingArchived    bool             `json:"recording_archived"`
+	ScreenshotURLs       []string         `json:"screenshot_urls,omitempty"`
+	FailureReason        string           `json:"failure_reason,omitempty"`
+	CreatedAt            string           `json:"created_at"`
+	ModifiedAt           string           `json:"modified_at"`
+	QueuedAt             string           `json:"queued_at,omitempty"`
+	StartedAt            string           `json:"started_at,omitempty"`
+	FinishedAt           string           `json:"finished_at,omitempty"`
+	AppURL               string           `json:"app_url,omitempty"`
+	BrowserSessionID     string           `json:"browser_session_id,omitempty"`
+	BrowserProfileID     string           `json:"browser_profile_id,omitempty"`
+	MaxScreenshotScrolls *int             `json:"max_screenshot_scrolls,omitempty"`
+	ScriptRun            *ScriptRun       `json:"script_run,omitempty"`
+	Errors               []map[string]any `json:"errors,omitempty"`
+	StepCount            *int             `json:"step_count,omitempty"`
+	RunType              RunType          `json:"run_type"`
+	// RunWith is "agent" or "code" (workflow runs).
+	RunWith string `json:"run_with,omitempty"`
+	// AIFallback says whether a failed code run falls back to AI (workflow runs).
+	AIFallback *bool `json:"ai_fallback,omitempty"`
+	// ScriptID is the cached script used (workflow runs).
+	ScriptID string `json:"script_id,omitempty"`
+	// RunRequest is the request that started the run.
+	RunRequest *RunRequest `json:"run_request,omitempty"`
+}
+
+// Steps returns the step count, 0 when unknown.
+func (r *Run) Steps() int {
+	if r == nil || r.StepCount == nil {
+		return 0
+	}
+	return *r.StepCount
+}
+
+// ScriptRun is the ScriptRunResponse schema.
+type ScriptRun struct {
+	AIFallbackTriggered bool   `json:"ai_fallback_triggered"`
+	ScriptID            string `json:"script_id,omitempty"`
+	ScriptRevisionID    string `json:"script_revision_id,omitempty"`
+}
+
+// RunRequest is the original request echoed in a run: the fields of
+// TaskRunRequest-Output (task runs) and WorkflowRunRequest-Output (workflow
+// runs). Booleans are pointers so that an explicit false survives.
+type RunRequest struct {
+	// Task run fields.
+	Prompt                             string            `json:"prompt,omitempty"`
+	URL                                string            `json:"url,omitempty"`
+	Engine                             RunEngine         `json:"engine,omitempty"`
+	DataExtractionSchema               RawJSON           `json:"data_extraction_schema,omitempty"`
+	ErrorCodeMapping                   map[string]string `json:"error_code_mapping,omitempty"`
+	MaxSteps                           *int              `json:"max_steps,omitempty"`
+	Model                              map[string]any    `json:"model,omitempty"`
+	PublishWorkflow                    *bool             `json:"publish_workflow,omitempty"`
+	IncludeActionHistoryInVerification *bool             `json:"include_action_history_in_verification,omitempty"`
+	// Workflow run fields.
+	WorkflowID            string         `json:"workflow_id,omitempty"`
+	Parameters            map[string]any `json:"parameters,omitempty"`
+	BrowserProfileID      string         `json:"browser_profile_id,omitempty"`
+	MaxElapsedTimeMinutes *int           `json:"max_elapsed_time_minutes,omitempty"`
+	AIFallback            *bool          `json:"ai_fallback,omitempty"`
+	RunMetadata           map[string]any `json:"run_metadata,omitempty"`
+	// Fields common to both.
+	Title                string            `json:"title,omitempty"`
+	ProxyLocation        *ProxyLocation    `json:"proxy_location,omitempty"`
+	WebhookURL           string            `json:"webhook_url,omitempty"`
+	TOTPIdentifier       string            `json:"totp_identifier,omitempty"`
+	TOTPURL              string            `json:"totp_url,omitempty"`
+	BrowserSessionID     string            `json:"browser_session_id,omitempty"`
+	ExtraHTTPHeaders     map[string]string `json:"extra_http_headers,omitempty"`
+	CDPConnectHeaders    map[string]string `json:"cdp_connect_headers,omitempty"`
+	MaxScreenshotScrolls *int              `json:"max_screenshot_scrolls,omitempty"`
+	BrowserAddress       string            `json:"browser_address,omitempty"`
+	RunWith              string            `json:"run_with,omitempty"`
+}
+
+// ArtifactType names what an artifact holds (ArtifactType schema).
+type ArtifactType string
+
+// Artifact types used most; see EnumValues for all.
+const (
+	ArtifactRecording        ArtifactType = "recording"
+	ArtifactScreenshot       ArtifactType = "screenshot"
+	ArtifactScreenshotAction ArtifactType = "screenshot_action"
+	ArtifactScreenshotFinal  ArtifactType = "screenshot_final"
+	ArtifactScreenshotLLM    ArtifactType = "screenshot_llm"
+	ArtifactHTML             ArtifactType = "html"
+	ArtifactHTMLScrape       ArtifactType = "html_scrape"
+	ArtifactLLMResponse      ArtifactType = "llm_response"
+	ArtifactLLMPrompt        ArtifactType = "llm_prompt"
+	ArtifactHAR              ArtifactType = "har"
+	ArtifactTrace            ArtifactType = "trace"
+	ArtifactDownload         ArtifactType = "download"
+	ArtifactPDF              ArtifactType = "pdf"
+)
+
+// EnumValues lists every artifact type.
+func (ArtifactType) EnumValues() []string {
+	return []string{"recording", "audio", "session_replay", "browser_console_log", "skyvern_log", "skyvern_log_raw",
+		"screenshot", "screenshot_llm", "screenshot_action", "screenshot_final", "llm_prompt", "llm_request",
+		"llm_response", "llm_response_parsed", "llm_response_rendered", "visible_elements_id_css_map",
+		"visible_elements_id_frame_map", "visible_elements_tree", "visible_elements_tree_trimmed",
+		"visible_elements_tree_in_prompt", "hashed_href_map", "visible_elements_id_xpath_map", "html", "html_scrape",
+		"html_action", "trace", "har", "script_file", "pdf", "step_archive", "task_archive", "download"}
+}
+
+// Artifact is a file a run produced (Artifact schema): screenshots, HTML,
+// LLM prompts and responses, recordings. FileSize is in bytes.
+type Artifact struct {
+	CreatedAt          string       `json:"created_at"`
+	ModifiedAt         string       `json:"modified_at"`
+	ArtifactID         string       `json:"artifact_id"`
+	ArtifactType       ArtifactType `json:"artifact_type"`
+	URI                string       `json:"uri"`
+	BundleKey          string       `json:"bundle_key,omitempty"`
+	Checksum           string       `json:"checksum,omitempty"`
+	FileSize           *int64       `json:"file_size,omitempty"`
+	TaskID             string       `json:"task_id,omitempty"`
+	StepID             string       `json:"step_id,omitempty"`
+	WorkflowRunID      string       `json:"workflow_run_id,omitempty"`
+	WorkflowRunBlockID string       `json:"workflow_run_block_id,omitempty"`
+	RunID              string       `json:"run_id,omitempty"`
+	BrowserSessionID   string       `json:"browser_session_id,omitempty"`
+	ObserverCruiseID   string       `json:"observer_cruise_id,omitempty"`
+	ObserverThoughtID  string       `json:"observer_thought_id,omitempty"`
+	AISuggestionID     string       `json:"ai_suggestion_id,omitempty"`
+	// SignedURL is a time-limited URL to the content, when Skyvern gives one.
+	SignedURL      string `json:"signed_url,omitempty"`
+	Archived       bool   `json:"archived"`
+	OrganizationID string `json:"organization_id"`
+}
+
+// TimelineEntry is one entry of a run's timeline (WorkflowRunTimeline
+// schema): a block or a thought, with nested children. Block and Thought are
+// kept as objects (WorkflowRunBlock and Thought schemas) so that no field is
+// lost.
+type TimelineEntry struct {
+	// Type is "block" or "thought".
+	Type       string          `json:"type"`
+	Block      map[string]any  `json:"block,omitempty"`
+	Thought    map[string]any  `json:"thought,omitempty"`
+	Children   []TimelineEntry `json:"children"`
+	CreatedAt  string          `json:"created_at"`
+	ModifiedAt string          `json:"modified_at"`
+}
+
+// RetryRunWebhookRequest is the optional body of
+// POST /v1/runs/{run_id}/retry_webhook.
+type RetryRunWebhookRequest struct {
+	WebhookURL string `json:"webhook_url,omitempty" jsonschema_description:"Send the webhook to this URL instead of the one stored with the run."`
+}
+
+// RunWebhookReplay is the RunWebhookReplayResponse schema. LatencyMS is in
+// milliseconds.
+type RunWebhookReplay struct {
+	RunID             string            `json:"run_id"`
+	RunType           string            `json:"run_type"`
+	DefaultWebhookURL string            `json:"default_webhook_url,omitempty"`
+	TargetWebhookURL  string            `json:"target_webhook_url,omitempty"`
+	Payload           string            `json:"payload"`
+	Headers           map[string]string `json:"headers"`
+	StatusCode        *int              `json:"status_code,omitempty"`
+	LatencyMS         *int              `json:"latency_ms,omitempty"`
+	ResponseBody      string            `json:"response_body,omitempty"`
+	Error             string            `json:"error,omitempty"`
+}
+
+// RunTask starts a task run: POST /v1/run/tasks. It returns at once with the
+// run queued; use WaitForRun to follow it. It is never retried automatically
+// (a second POST would start a second, billed run).
+func (c *Client) RunTask(ctx context.Context, req *TaskRunRequest) (*Run, error) {
+	if req == nil || req.Prompt == "" {
+		return nil, fmt.Errorf("run_task: prompt is required")
+	}
+	var out Run
+	r := &request{method: http.MethodPost, path: "/run/tasks", body: req}
+	if req.UserAgent != "" {
+		r.header = http.Header{"X-User-Agent": {req.UserAgent}}
+	}
+	_, err := c.do(ctx, r, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GetRun returns a task run or a workflow run: GET /v1/runs/{run_id}.
+// RunType tells which. A missing run gives an *APIError with status 404.
+func (c *Client) GetRun(ctx context.Context, runID string) (*Run, error) {
+	if runID == "" {
+		return nil, fmt.Errorf("get_run: run_id is required")
+	}
+	var out Run
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/runs/%s", runID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CancelRun cancels a task or workflow run: POST /v1/runs/{run_id}/cancel.
+// Skyvern answers 200 with an empty body.
+func (c *Client) CancelRun(ctx context.Context, runID string) error {
+	if runID == "" {
+		return fmt.Errorf("cancel_run: run_id is required")
+	}
+	_, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/runs/%s/cancel", runID)}, nil)
+	return err
+}
+
+// GetRunTimeline returns the timeline of a workflow run or a skyvern-2.0 task
+// run: GET /v1/runs/{run_id}/timeline. Skyvern answers 400 for engine 1.0 task runs.
+func (c *Client) GetRunTimeline(ctx context.Context, runID string) ([]TimelineEntry, error) {
+	if runID == "" {
+		return nil, fmt.Errorf("get_run_timeline: run_id is required")
+	}
+	out := []TimelineEntry{}
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/runs/%s/timeline", runID)}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetRunArtifacts lists a run's artifacts: GET /v1/runs/{run_id}/artifacts,
+// optionally only those of the given types (sent as repeated artifact_type
+// query parameters).
+func (c *Client) GetRunArtifacts(ctx context.Context, runID string, types ...ArtifactType) ([]Artifact, error) {
+	if runID == "" {
+		return nil, fmt.Errorf("get_run_artifacts: run_id is required")
+	}
+	q := url.Values{}
+	for _, t := range types {
+		q.Add("artifact_type", string(t))
+	}
+	out := []Artifact{}
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/runs/%s/artifacts", runID), query: q}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ArtifactContent is an artifact's bytes as a stream. The caller must close
+// Body.
+type ArtifactContent struct {
+	Body io.ReadCloser
+	// ContentType is the media type Skyvern sent, e.g. "image/png".
+	ContentType string
+	// ContentLength is the size of Body in bytes, -1 when unknown.
+	ContentLength int64
+	// ContentRange is the Content-Range header of a 206 answer.
+	ContentRange string
+	// StatusCode is 200, or 206 for a range.
+	StatusCode int
+}
+
+// ByteRange asks for part of an artifact: bytes Start..End inclusive; End
+// < 0 means to the end.
+type ByteRange struct{ Start, End int64 }
+
+func (b ByteRange) header() string {
+	if b.End < 0 {
+		return "bytes=" + strconv.FormatInt(b.Start, 10) + "-"
+	}
+	return "bytes=" + strconv.FormatInt(b.Start, 10) + "-" + strconv.FormatInt(b.End, 10)
+}
+
+// GetArtifact streams an artifact's content: GET
+// /v1/artifacts/{artifact_id}/content, optionally one byte range (answer
+// 206; an unsatisfiable range gives an *APIError with status 416). The body
+// stays open until the caller closes it; its lifetime is bounded by ctx, not
+// by the client's per-request timeout.
+func (c *Client) GetArtifact(ctx context.Context, artifactID string, rng *ByteRange) (*ArtifactContent, error) {
+	if artifactID == "" {
+		return nil, fmt.Errorf("get_artifact: artifact_id is required")
+	}
+	r := &request{method: http.MethodGet, path: pathf("/artifacts/%s/content", artifactID), stream: true}
+	if rng != nil {
+		r.header = http.Header{"Range": {rng.header()}}
+	}
+	resp, err := c.do(ctx, r, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &ArtifactContent{
+		Body:          resp.Body,
+		ContentType:   resp.Header.Get("Content-Type"),
+		ContentLength: resp.ContentLength,
+		ContentRange:  resp.Header.Get("Content-Range"),
+		StatusCode:    resp.StatusCode,
+	}, nil
+}
+
+// RetryRunWebhook sends a finished run's webhook again: POST
+// /v1/runs/{run_id}/retry_webhook, optionally to another URL (req may be nil).
+func (c *Client) RetryRunWebhook(ctx context.Context, runID string, req *RetryRunWebhookRequest) (*RunWebhookReplay, error) {
+	if runID == "" {
+		return nil, fmt.Errorf("retry_run_webhook: run_id is required")
+	}
+	r := &request{method: http.MethodPost, path: pathf("/runs/%s/retry_webhook", runID)}
+	if req != nil {
+		r.body = req
+	}
+	var out RunWebhookReplay
+	if _, err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
