@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 )
 
 // RawJSON is a JSON value kept verbatim: Skyvern fields that may be an object,
 // an array or a string (a run's output, a data extraction schema). Nothing in
 // it is lost on a round trip. The zero value is absent (omitted with
-// omitempty); JSON null is kept as "null".
+// omitempty); JSON null decodes to the zero value.
 type RawJSON json.RawMessage
 
 // MarshalJSON returns the value verbatim ("null" when empty).
@@ -21,8 +20,13 @@ func (r RawJSON) MarshalJSON() ([]byte, error) {
 	return r, nil
 }
 
-// UnmarshalJSON keeps a copy of the value.
+// UnmarshalJSON keeps a copy of the value; JSON null becomes the zero
+// value (absent), so that it is omitted when encoded with omitempty.
 func (r *RawJSON) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*r = nil
+		return nil
+	}
 	*r = append((*r)[:0], b...)
 	return nil
 }
@@ -238,12 +242,3 @@ type FileInfo struct {
 	ArtifactID string `json:"artifact_id,omitempty"`
 }
 
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

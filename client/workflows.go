@@ -13,7 +13,7 @@ import (
 // (WorkflowRunRequest schema). AgentID (the workflow permanent ID, wpid_...)
 // is required; WorkflowID is accepted as its alias, as the SDK does.
 type WorkflowRunRequest struct {
-	AgentID string `json:"agent_id"`
+	AgentID string `json:"agent_id" jsonschema:"-"`
 	// WorkflowID is the SDK's name for AgentID; it is sent as agent_id when
 	// AgentID is empty.
 	WorkflowID            string            `json:"-"`

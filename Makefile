@@ -1,0 +1,44 @@
+# skyvern-mcp. `make test` is the test command CI runs (see README.md).
+GO        ?= go
+BIN       := bin/skyvern-mcp
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION)
+E2E_DIR   := e2e
+
+.PHONY: all build test test-go test-e2e e2e-deps demo lint cover snapshots docs clean
+
+all: build
+
+build: ## Build bin/skyvern-mcp (static, no cgo).
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/skyvern-mcp
+
+test: lint test-go test-e2e ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients.
+
+test-go: build
+	$(GO) test -race -count=1 ./...
+
+e2e-deps: ## Install the npm packages of the end-to-end clients (official MCP TypeScript SDK, inspector).
+	cd $(E2E_DIR) && npm ci --no-audit --no-fund --loglevel=error
+
+test-e2e: build e2e-deps ## End-to-end: drive bin/skyvern-mcp --sandbox with the official TypeScript SDK client.
+	cd $(E2E_DIR) && node --test --test-reporter=spec
+
+demo: build e2e-deps ## Run a browser task on the sandbox through the MCP inspector CLI and print the finished run.
+	@$(E2E_DIR)/demo.sh
+
+lint: ## gofmt and go vet.
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+cover: ## Coverage report (coverage.out).
+	$(GO) test -count=1 -coverprofile=coverage.out ./...
+	$(GO) tool cover -func=coverage.out | tail -1
+
+snapshots: ## Regenerate the tool snapshots under tools/testdata/toolsnaps.
+	UPDATE_TOOLSNAPS=true $(GO) test ./tools/ -run TestToolSnapshots -count=1
+
+docs: ## Regenerate the tool table in README.md.
+	UPDATE_README=true $(GO) test ./tools/ -run TestReadmeToolTable -count=1
+
+clean:
+	rm -rf bin coverage.out $(E2E_DIR)/node_modules

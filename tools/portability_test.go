@@ -1,0 +1,146 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var toolNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+// The 30 operations of Skyvern's SDK reference, named as the Python SDK methods.
+var sdkToolNames = []string{"run_task", "get_run", "cancel_run", "get_run_timeline", "get_run_artifacts", "get_artifact",
+	"retry_run_webhook", "run_workflow", "create_workflow", "get_workflows", "get_workflow", "get_workflow_versions",
+	"update_workflow", "delete_workflow", "create_browser_session", "get_browser_session", "get_browser_sessions",
+	"close_browser_session", "create_browser_profile", "list_browser_profiles", "get_browser_profile",
+	"delete_browser_profile", "create_credential", "get_credentials", "get_credential", "delete_credential",
+	"send_totp_code", "login", "download_files", "upload_file"}
+
+func TestAllSDKToolsRegistered(t *testing.T) {
+	var names []string
+	for _, tl := range All() {
+		names = append(names, tl.Tool.Name)
+	}
+	assert.ElementsMatch(t, sdkToolNames, names)
+}
+
+// TestToolPortability checks every tool against the rules that keep schemas
+// usable by every major MCP client.
+func TestToolPortability(t *testing.T) {
+	for _, tl := range All() {
+		t.Run(tl.Tool.Name, func(t *testing.T) {
+			name := tl.Tool.Name
+			assert.Regexp(t, toolNameRE, name)
+			assert.LessOrEqual(t, len(name), 40, "tool name too long for some clients")
+			assert.NotEmpty(t, tl.Tool.Title)
+			assert.GreaterOrEqual(t, len(tl.Tool.Description), 60, "description should help a model choose the tool")
+
+			// The whole tool must marshal: one failure breaks tools/list.
+			b, err := json.Marshal(tl.Tool)
+			require.NoError(t, err)
+			var wire map[string]any
+			require.NoError(t, json.Unmarshal(b, &wire))
+			ann, ok := wire["annotations"].(map[string]any)
+			require.True(t, ok, "annotations missing")
+			for _, h := range []string{"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"} {
+				_, isBool := ann[h].(bool)
+				assert.True(t, isBool, "annotation %s must be set explicitly", h)
+			}
+
+			for _, kind := range []string{"inputSchema", "outputSchema"} {
+				s, ok := wire[kind].(map[string]any)
+				require.True(t, ok, "%s missing", kind)
+				assert.Equal(t, "object", s["type"], "%s root must be an object", kind)
+				assert.Contains(t, s, "properties", "%s root must have properties", kind)
+				for _, comb := range []string{"anyOf", "oneOf", "allOf", "not", "if"} {
+					assert.NotContains(t, s, comb, "%s root must not use %s", kind, comb)
+				}
+				checkNode(t, kind, s, kind == "inputSchema")
+				compile2020(t, name+"."+kind, s)
+			}
+			in := wire["inputSchema"].(map[string]any)
+			assert.Equal(t, false, in["additionalProperties"], "input schema must be closed")
+			for _, p := range propertyNames(in) {
+				lower := strings.ToLower(strings.ReplaceAll(p, "-", "_"))
+				assert.NotContains(t, lower, "api_key", "the API key is never a tool parameter")
+				assert.NotEqual(t, "apikey", lower, "the API key is never a tool parameter")
+			}
+		})
+	}
+}
+
+// checkNode walks a schema: no references, every array has items, enums are
+// arrays, every anyOf branch has a type, and (for inputs) every property has
+// a description.
+func checkNode(t *testing.T, path string, node map[string]any, wantDescriptions bool) {
+	t.Helper()
+	for _, k := range []string{"$ref", "$defs", "definitions", "$dynamicRef"} {
+		assert.NotContains(t, node, k, "%s: schemas must be fully inlined", path)
+	}
+	if node["type"] == "array" {
+		assert.Contains(t, node, "items", "%s: array without items", path)
+	}
+	if e, ok := node["enum"]; ok {
+		_, isArr := e.([]any)
+		assert.True(t, isArr, "%s: enum must be an array", path)
+	}
+	if branches, ok := node["anyOf"].([]any); ok {
+		for i, b := range branches {
+			bm, ok := b.(map[string]any)
+			require.True(t, ok)
+			assert.Contains(t, bm, "type", "%s.anyOf[%d]: branch without type", path, i)
+			checkNode(t, fmt.Sprintf("%s.anyOf[%d]", path, i), bm, wantDescriptions)
+		}
+	}
+	assert.NotContains(t, node, "oneOf", "%s: use anyOf with typed branches", path)
+	if props, ok := node["properties"].(map[string]any); ok {
+		for name, p := range props {
+			pm, ok := p.(map[string]any)
+			require.True(t, ok, "%s.%s", path, name)
+			if wantDescriptions {
+				d, _ := pm["description"].(string)
+				assert.NotEmpty(t, d, "%s.%s: property without description", path, name)
+			}
+			checkNode(t, path+"."+name, pm, wantDescriptions)
+		}
+	}
+	if items, ok := node["items"].(map[string]any); ok {
+		checkNode(t, path+"[]", items, wantDescriptions)
+	}
+	if ap, ok := node["additionalProperties"].(map[string]any); ok {
+		checkNode(t, path+"{}", ap, wantDescriptions)
+	}
+}
+
+func propertyNames(s map[string]any) []string {
+	var out []string
+	if props, ok := s["properties"].(map[string]any); ok {
+		for k := range props {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// compile2020 compiles a schema as JSON Schema 2020-12, which validates it
+// against the 2020-12 meta-schema.
+func compile2020(t *testing.T, name string, s map[string]any) {
+	t.Helper()
+	b, err := json.Marshal(s)
+	require.NoError(t, err)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	require.NoError(t, err)
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	url := "mem:///" + name + ".json"
+	require.NoError(t, c.AddResource(url, doc))
+	_, err = c.Compile(url)
+	assert.NoError(t, err, "%s is not a valid JSON Schema 2020-12", name)
+}

@@ -1,0 +1,219 @@
+package tools
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/skyvern-mcp/skyvern-mcp/client"
+)
+
+// Size limits of get_artifact's inline content.
+const (
+	// MaxInlineImageBytes is the largest image returned as image content: 1 MiB.
+	MaxInlineImageBytes = 1 << 20
+	// MaxInlineTextBytes is the largest text/HTML/JSON returned as text: 256 KiB.
+	MaxInlineTextBytes = 256 << 10
+)
+
+// RunTaskInput is run_task's input: the TaskRunRequest plus the SDK's
+// wait_for_completion, timeout and user_agent.
+type RunTaskInput struct {
+	client.TaskRunRequest
+	// Engine overrides the embedded field's schema with the SDK's default.
+	Engine    client.RunEngine `json:"engine,omitempty" jsonschema:"default=skyvern-2.0" jsonschema_description:"Agent engine (default skyvern-2.0, as in the Python SDK). skyvern-2.0 plans multi-step goals; skyvern-1.0 is cheaper for simple single-page tasks; openai-cua, anthropic-cua, ui-tars and yutori-navigator are computer-use engines."`
+	UserAgent string           `json:"user_agent,omitempty" jsonschema_description:"User-Agent the browser should use (sent as the x-user-agent header)."`
+	WaitArgs
+}
+
+// RunIDInput names a run.
+type RunIDInput struct {
+	RunID string `json:"run_id" jsonschema:"required" jsonschema_description:"ID of the task run (tsk_..., tsk_v2_...) or workflow run (wr_...)."`
+}
+
+// GetRunArtifactsInput is get_run_artifacts' input.
+type GetRunArtifactsInput struct {
+	RunIDInput
+	ArtifactType []client.ArtifactType `json:"artifact_type,omitempty" jsonschema_description:"Only artifacts of these types, e.g. [\"screenshot_final\",\"recording\"]. Omit for all."`
+}
+
+// GetArtifactInput is get_artifact's input.
+type GetArtifactInput struct {
+	ArtifactID string `json:"artifact_id" jsonschema:"required" jsonschema_description:"ID of the artifact (a_...), from get_run_artifacts."`
+}
+
+// RetryRunWebhookInput is retry_run_webhook's input.
+type RetryRunWebhookInput struct {
+	RunIDInput
+	client.RetryRunWebhookRequest
+}
+
+// OKResult confirms an operation that returns no body.
+type OKResult struct {
+	OK      bool   `json:"ok"`
+	Message string `json:"message"`
+}
+
+// TimelineResult is get_run_timeline's output.
+type TimelineResult struct {
+	RunID    string                 `json:"run_id"`
+	Timeline []client.TimelineEntry `json:"timeline"`
+}
+
+// ArtifactsResult is get_run_artifacts' output.
+type ArtifactsResult struct {
+	RunID     string            `json:"run_id"`
+	Count     int               `json:"count"`
+	Artifacts []client.Artifact `json:"artifacts"`
+}
+
+// ArtifactContentResult is get_artifact's output: metadata, with the content
+// itself as an image or text content item when it is small enough.
+type ArtifactContentResult struct {
+	ArtifactID  string `json:"artifact_id"`
+	ContentType string `json:"content_type"`
+	// SizeBytes is the content size in bytes, -1 when unknown.
+	SizeBytes int64 `json:"size_bytes"`
+	// DeliveredAs is "image", "text" or "link".
+	DeliveredAs string `json:"delivered_as"`
+	// ContentURL is the API URL of the content (needs the x-api-key header).
+	ContentURL string `json:"content_url"`
+	Message    string `json:"message,omitempty"`
+	extra      []mcp.Content
+}
+
+func (r *ArtifactContentResult) extraContent() []mcp.Content { return r.extra }
+
+func runTools() []Tool {
+	return []Tool{
+		define(spec{name: "run_task", title: "Run a browser task", toolset: ToolsetRuns,
+			hints: hints{destructive: true, openWorld: true},
+			description: "Start a Skyvern browser run that does a task on the web from a plain-language prompt (search, fill forms, extract data). " +
+				"COSTS MONEY: each run uses a cloud browser and is billed per step; do not start the same run twice. " +
+				"Returns at once with run_id, status and app_url unless wait_for_completion is true, in which case it waits (up to timeout seconds) and returns the final run with its output. " +
+				"Give data_extraction_schema to get structured output. To run a saved workflow use run_workflow; to log in with a stored credential use login; to download files use download_files."},
+			true, func(ctx context.Context, c *call, in *RunTaskInput) (*RunResult, error) {
+				req := in.TaskRunRequest
+				req.Engine = in.Engine
+				if req.Engine == "" {
+					req.Engine = client.EngineSkyvern2
+				}
+				req.UserAgent = in.UserAgent
+				return startRun(ctx, c, in.WaitArgs, func(ctx context.Context) (*client.Run, error) { return c.client.RunTask(ctx, &req) })
+			}),
+		define(spec{name: "get_run", title: "Get a run", toolset: ToolsetRuns, hints: readHints,
+			description: "Get a task run or workflow run by run_id: status (created, queued, running, paused, completed, failed, terminated, canceled, timed_out), step_count, output, failure_reason, screenshot_urls, recording_url and app_url. " +
+				"Use it to follow a run started without wait_for_completion. For its files use get_run_artifacts; for a step-by-step history use get_run_timeline."},
+			true, func(ctx context.Context, c *call, in *RunIDInput) (*RunResult, error) {
+				run, err := c.client.GetRun(ctx, in.RunID)
+				if err != nil {
+					return nil, err
+				}
+				res := &RunResult{Run: run}
+				if run.Status.IsFinal() {
+					res.Message = finalMessage(run)
+				}
+				return res, nil
+			}),
+		define(spec{name: "cancel_run", title: "Cancel a run", toolset: ToolsetRuns,
+			hints:       hints{destructive: true, idempotent: true},
+			description: "Cancel a task run or workflow run that is still going; its status becomes canceled. A run that already finished is unchanged."},
+			true, func(ctx context.Context, c *call, in *RunIDInput) (*OKResult, error) {
+				if err := c.client.CancelRun(ctx, in.RunID); err != nil {
+					return nil, err
+				}
+				return &OKResult{OK: true, Message: fmt.Sprintf("Cancellation of run %s requested; check with get_run.", in.RunID)}, nil
+			}),
+		define(spec{name: "get_run_timeline", title: "Get a run's timeline", toolset: ToolsetRuns, hints: readHints,
+			description: "Get the timeline of a workflow run (wr_...) or skyvern-2.0 task run (tsk_v2_...): its blocks and the agent's thoughts, nested, in order. Skyvern answers 400 for skyvern-1.0 task runs; use get_run_artifacts for those."},
+			true, func(ctx context.Context, c *call, in *RunIDInput) (*TimelineResult, error) {
+				tl, err := c.client.GetRunTimeline(ctx, in.RunID)
+				if err != nil {
+					return nil, err
+				}
+				return &TimelineResult{RunID: in.RunID, Timeline: tl}, nil
+			}),
+		define(spec{name: "get_run_artifacts", title: "List a run's artifacts", toolset: ToolsetRuns, hints: readHints,
+			description: "List the artifacts of a run: screenshots, HTML pages, LLM prompts and responses, recordings, downloads; each with artifact_id, artifact_type, file_size and signed_url. Filter with artifact_type. Fetch one with get_artifact."},
+			true, func(ctx context.Context, c *call, in *GetRunArtifactsInput) (*ArtifactsResult, error) {
+				arts, err := c.client.GetRunArtifacts(ctx, in.RunID, in.ArtifactType...)
+				if err != nil {
+					return nil, err
+				}
+				return &ArtifactsResult{RunID: in.RunID, Count: len(arts), Artifacts: arts}, nil
+			}),
+		define(spec{name: "get_artifact", title: "Get an artifact's content", toolset: ToolsetRuns, hints: readHints,
+			description: "Get the content of one artifact by artifact_id: images up to 1 MiB come back as an image, text, HTML and JSON up to 256 KiB as text; anything larger (recordings, big pages) as metadata with a link."},
+			true, getArtifact),
+		define(spec{name: "retry_run_webhook", title: "Resend a run's webhook", toolset: ToolsetRuns,
+			hints:       hints{openWorld: true},
+			description: "Send a finished run's webhook again, to its stored webhook_url or to the webhook_url given. Returns the payload, the signed headers, and the receiver's status code and latency."},
+			true, func(ctx context.Context, c *call, in *RetryRunWebhookInput) (*client.RunWebhookReplay, error) {
+				return c.client.RetryRunWebhook(ctx, in.RunID, &in.RetryRunWebhookRequest)
+			}),
+	}
+}
+
+func getArtifact(ctx context.Context, c *call, in *GetArtifactInput) (*ArtifactContentResult, error) {
+	content, err := c.client.GetArtifact(ctx, in.ArtifactID, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer content.Body.Close()
+	mediaType, _, _ := mime.ParseMediaType(content.ContentType)
+	if mediaType == "" {
+		mediaType = "application/octet-stream"
+	}
+	res := &ArtifactContentResult{
+		ArtifactID:  in.ArtifactID,
+		ContentType: mediaType,
+		SizeBytes:   content.ContentLength,
+		ContentURL:  c.client.BaseURL() + "/v1/artifacts/" + in.ArtifactID + "/content",
+	}
+	limit := int64(0)
+	kind := ""
+	switch {
+	case strings.HasPrefix(mediaType, "image/"):
+		limit, kind = MaxInlineImageBytes, "image"
+	case isTextual(mediaType):
+		limit, kind = MaxInlineTextBytes, "text"
+	}
+	if kind != "" && (content.ContentLength < 0 || content.ContentLength <= limit) {
+		data, err := io.ReadAll(io.LimitReader(content.Body, limit+1))
+		if err != nil {
+			return nil, fmt.Errorf("reading artifact %s: %w", in.ArtifactID, err)
+		}
+		if int64(len(data)) <= limit {
+			res.SizeBytes = int64(len(data))
+			res.DeliveredAs = kind
+			if kind == "image" {
+				res.extra = []mcp.Content{mcp.NewImageContent(base64.StdEncoding.EncodeToString(data), mediaType)}
+			} else {
+				res.extra = []mcp.Content{mcp.NewTextContent(string(data))}
+			}
+			return res, nil
+		}
+	}
+	res.DeliveredAs = "link"
+	res.Message = fmt.Sprintf("The artifact (%s, %s) is too large to return inline (limits: images %d KiB, text %d KiB). Fetch it from content_url with the x-api-key header, or use its signed_url from get_run_artifacts.",
+		mediaType, sizeText(res.SizeBytes), MaxInlineImageBytes>>10, MaxInlineTextBytes>>10)
+	res.extra = []mcp.Content{mcp.NewResourceLink(res.ContentURL, in.ArtifactID, "Artifact content", mediaType)}
+	return res, nil
+}
+
+func isTextual(mediaType string) bool {
+	return strings.HasPrefix(mediaType, "text/") || mediaType == "application/json" ||
+		strings.HasSuffix(mediaType, "+json") || mediaType == "application/xml" || strings.HasSuffix(mediaType, "+xml")
+}
+
+func sizeText(n int64) string {
+	if n < 0 {
+		return "size unknown"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

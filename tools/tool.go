@@ -1,0 +1,398 @@
+// Package tools defines the MCP tools of skyvern-mcp: one tool per Skyvern
+// SDK operation, named exactly as the Python SDK method (run_task, get_run,
+// ...), grouped in toolsets (runs, workflows, browser_sessions,
+// browser_profiles, credentials, agent).
+//
+// Each tool's input and output schemas are generated from Go structs by
+// package schema. Handlers decode and validate the arguments against the
+// input schema, call the typed client, and return structured content with a
+// compact JSON text copy. Every failure is a tool result with isError set,
+// never a JSON-RPC error, and names what to fix.
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/skyvern-mcp/skyvern-mcp/client"
+	"github.com/skyvern-mcp/skyvern-mcp/schema"
+)
+
+// Toolset names.
+const (
+	ToolsetRuns            = "runs"
+	ToolsetWorkflows       = "workflows"
+	ToolsetBrowserSessions = "browser_sessions"
+	ToolsetBrowserProfiles = "browser_profiles"
+	ToolsetCredentials     = "credentials"
+	ToolsetAgent           = "agent"
+)
+
+// Toolsets lists every toolset in display order.
+func Toolsets() []string {
+	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent}
+}
+
+// ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.
+var ErrNoAPIKey = errors.New("no Skyvern API key is configured: set SKYVERN_API_KEY in the environment or in a .env file, " +
+	"or pass --api-key-file; get the key from Settings > API Keys at https://app.skyvern.com. " +
+	"To try the tools without an account, start the server with --sandbox")
+
+// Deps are what tool handlers need from the server.
+type Deps struct {
+	// Client returns the Skyvern client for a call, or an error (such as
+	// ErrNoAPIKey) that tells the user how to configure one.
+	Client func(ctx context.Context) (*client.Client, error)
+	// Log receives one line per call (tool, duration, outcome), never
+	// arguments or secrets.
+	Log zerolog.Logger
+	// UploadDir is the only directory upload_file may read a path from; empty
+	// disables paths.
+	UploadDir string
+	// PollInitial and PollMax bound the polling interval of
+	// wait_for_completion (defaults 0.5 s and 10 s).
+	PollInitial, PollMax time.Duration
+	// CancelRunOnAbort cancels the Skyvern run when the MCP client cancels a
+	// waiting call. Off by default: a cancelled call only stops waiting.
+	CancelRunOnAbort bool
+	// Secrets are strings removed from every error text (the API key).
+	Secrets []string
+}
+
+func (d *Deps) redact(s string) string {
+	for _, secret := range d.Secrets {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
+	}
+	return s
+}
+
+// Tool is a tool definition with its toolset and handler.
+type Tool struct {
+	Tool    mcp.Tool
+	Toolset string
+	bind    func(*Deps) server.ToolHandlerFunc
+}
+
+// Handler returns the tool's handler bound to deps.
+func (t Tool) Handler(deps *Deps) server.ToolHandlerFunc { return t.bind(deps) }
+
+// ReadOnly reports whether the tool's readOnlyHint is true.
+func (t Tool) ReadOnly() bool {
+	return t.Tool.Annotations.ReadOnlyHint != nil && *t.Tool.Annotations.ReadOnlyHint
+}
+
+// hints are a tool's four annotations, all set explicitly.
+type hints struct{ readOnly, destructive, idempotent, openWorld bool }
+
+// readHints are the annotations of tools that only read Skyvern state.
+var readHints = hints{readOnly: true, idempotent: true}
+
+// spec describes a tool.
+type spec struct {
+	name, title, description, toolset string
+	hints                             hints
+}
+
+// call is the context of one tool call.
+type call struct {
+	deps   *Deps
+	req    mcp.CallToolRequest
+	client *client.Client
+	// progress counts notifications sent, so progress always increases.
+	progress float64
+}
+
+// sendProgress sends notifications/progress when the request carried a
+// progress token. The token keeps its JSON type. Failures are ignored: a
+// result never depends on a notification arriving.
+func (c *call) sendProgress(ctx context.Context, message string) {
+	if c.req.Params.Meta == nil || c.req.Params.Meta.ProgressToken == nil {
+		return
+	}
+	srv := server.ServerFromContext(ctx)
+	if srv == nil {
+		return
+	}
+	c.progress++
+	_ = srv.SendNotificationToClient(ctx, "notifications/progress", map[string]any{
+		"progressToken": c.req.Params.Meta.ProgressToken,
+		"progress":      c.progress,
+		"message":       message,
+	})
+}
+
+// contentProvider lets an output add content items after the JSON text
+// (images, resource links).
+type contentProvider interface{ extraContent() []mcp.Content }
+
+// define builds a Tool from a spec and a typed handler. Schemas are generated
+// here, once, at registration; the argument validator is compiled on first use.
+func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, c *call, in *In) (*Out, error)) Tool {
+	in, err := schema.For[In]()
+	if err != nil {
+		panic(fmt.Sprintf("tools: input schema of %s: %v", s.name, err)) // programmer error, caught by tests
+	}
+	out, err := schema.For[Out]()
+	if err != nil {
+		panic(fmt.Sprintf("tools: output schema of %s: %v", s.name, err))
+	}
+	t := mcp.NewToolWithRawSchema(s.name, s.description, in)
+	t.Title = s.title
+	t.RawOutputSchema = out
+	t.Annotations = mcp.ToolAnnotation{
+		Title:           s.title,
+		ReadOnlyHint:    mcp.ToBoolPtr(s.hints.readOnly),
+		DestructiveHint: mcp.ToBoolPtr(s.hints.destructive),
+		IdempotentHint:  mcp.ToBoolPtr(s.hints.idempotent),
+		OpenWorldHint:   mcp.ToBoolPtr(s.hints.openWorld),
+	}
+	v := &argValidator{raw: in, name: s.name}
+	return Tool{Tool: t, Toolset: s.toolset, bind: func(deps *Deps) server.ToolHandlerFunc {
+		return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
+			start := time.Now()
+			defer func() {
+				if p := recover(); p != nil {
+					deps.Log.Error().Str("tool", s.name).Str("panic", deps.redact(fmt.Sprint(p))).Msg("tool handler panicked")
+					res = mcp.NewToolResultError(fmt.Sprintf("%s failed with an internal error; this is a bug in skyvern-mcp, please report it", s.name))
+				}
+				ev := deps.Log.Info()
+				if res != nil && res.IsError {
+					ev = deps.Log.Warn()
+				}
+				ev.Str("tool", s.name).Dur("duration", time.Since(start)).Bool("is_error", res != nil && res.IsError).Msg("tool call")
+			}()
+			raw, err := rawArguments(req)
+			if err != nil {
+				return errorResult(s.name, err.Error()), nil
+			}
+			if err := v.validate(raw); err != nil {
+				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
+			}
+			input := new(In)
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(input); err != nil {
+				return errorResult(s.name, "invalid arguments: "+describeDecodeError(err)), nil
+			}
+			c := &call{deps: deps, req: req}
+			if needsClient {
+				if c.client, err = deps.Client(ctx); err != nil {
+					return errorResult(s.name, deps.redact(err.Error())), nil
+				}
+			}
+			output, err := fn(ctx, c, input)
+			if err != nil {
+				return errorResult(s.name, deps.redact(describeError(err))), nil
+			}
+			return structuredResult(output)
+		}
+	}}
+}
+
+// errorResult is a tool failure the model can read and act on.
+func errorResult(tool, msg string) *mcp.CallToolResult {
+	return mcp.NewToolResultError(tool + ": " + msg)
+}
+
+// structuredResult returns out as structured content plus a compact JSON
+// text copy, followed by any extra content.
+func structuredResult(out any) (*mcp.CallToolResult, error) {
+	b, err := json.Marshal(out)
+	if err != nil {
+		return mcp.NewToolResultError("encoding the result failed: " + err.Error()), nil
+	}
+	res := &mcp.CallToolResult{
+		Content:           []mcp.Content{mcp.NewTextContent(string(b))},
+		StructuredContent: json.RawMessage(b),
+	}
+	if p, ok := out.(contentProvider); ok {
+		res.Content = append(res.Content, p.extraContent()...)
+	}
+	return res, nil
+}
+
+func rawArguments(req mcp.CallToolRequest) ([]byte, error) {
+	if len(req.Params.RawArguments) > 0 && !bytes.Equal(bytes.TrimSpace(req.Params.RawArguments), []byte("null")) {
+		return req.Params.RawArguments, nil
+	}
+	if req.Params.Arguments == nil {
+		return []byte("{}"), nil
+	}
+	b, err := json.Marshal(req.Params.Arguments)
+	if err != nil {
+		return nil, fmt.Errorf("arguments are not JSON: %v", err)
+	}
+	return b, nil
+}
+
+// argValidator checks arguments against the tool's input schema.
+type argValidator struct {
+	raw  json.RawMessage
+	name string
+	once sync.Once
+	sch  *jsonschema.Schema
+	err  error
+}
+
+func (v *argValidator) validate(raw []byte) error {
+	v.once.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.raw))
+		if err != nil {
+			v.err = err
+			return
+		}
+		c := jsonschema.NewCompiler()
+		url := "mem:///" + v.name + ".json"
+		if err := c.AddResource(url, doc); err != nil {
+			v.err = err
+			return
+		}
+		v.sch, v.err = c.Compile(url)
+	})
+	if v.err != nil {
+		return fmt.Errorf("input schema does not compile (a bug): %v", v.err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("arguments are not valid JSON: %v", err)
+	}
+	if _, ok := inst.(map[string]any); !ok {
+		return fmt.Errorf("arguments must be a JSON object, got %s", jsonKind(inst))
+	}
+	if err := v.sch.Validate(inst); err != nil {
+		return errors.New(describeValidation(err))
+	}
+	return nil
+}
+
+var printer = message.NewPrinter(language.English)
+
+// describeValidation lists each failing field with what was expected, e.g.
+// "max_steps: got string, want integer".
+func describeValidation(err error) string {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return err.Error()
+	}
+	seen := map[string]bool{}
+	var lines []string
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			field := strings.Join(e.InstanceLocation, ".")
+			msg := e.ErrorKind.LocalizedString(printer)
+			line := msg
+			if field != "" {
+				line = field + ": " + msg
+			}
+			if !seen[line] {
+				seen[line] = true
+				lines = append(lines, line)
+			}
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	sort.Strings(lines)
+	return strings.Join(lines, "; ")
+}
+
+func describeDecodeError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("%s: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+	}
+	return err.Error()
+}
+
+func jsonKind(v any) string {
+	if v == nil {
+		return "null"
+	}
+	switch reflect.TypeOf(v).Kind() {
+	case reflect.Slice:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	}
+	return "a number"
+}
+
+// describeError turns a client error into text that says what happened and
+// what to do.
+func describeError(err error) string {
+	var apiErr *client.APIError
+	var decErr *client.DecodeError
+	switch {
+	case errors.As(err, &apiErr):
+		msg := fmt.Sprintf("Skyvern answered HTTP %d (%s) to %s %s", apiErr.StatusCode, httpStatusText(apiErr.StatusCode), apiErr.Method, apiErr.Path)
+		if apiErr.Detail != "" {
+			msg += ": " + apiErr.Detail
+		}
+		return msg + ". " + hintFor(apiErr)
+	case errors.As(err, &decErr):
+		return decErr.Error() + ". Skyvern or a proxy in front of it answered with something other than the API's JSON; check the base URL (SKYVERN_BASE_URL) and try again."
+	case errors.Is(err, context.Canceled):
+		return "the call was cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Skyvern did not answer in time: " + err.Error()
+	}
+	return err.Error()
+}
+
+func hintFor(e *client.APIError) string {
+	switch e.StatusCode {
+	case 401, 403:
+		return "Check that SKYVERN_API_KEY is your Skyvern organization API key (Settings > API Keys at https://app.skyvern.com), not an OpenAI, Anthropic or other LLM provider key, and that it belongs to the organization that owns this resource."
+	case 404:
+		return "Check the ID: run IDs start with tsk_, tsk_v2_ or wr_, workflows with wpid_, browser sessions with pbs_, browser profiles with bp_, credentials with cred_, artifacts with a_. List tools (get_workflows, get_browser_sessions, list_browser_profiles, get_credentials, get_run_artifacts) show existing IDs."
+	case 409:
+		return "Something with that name or state already exists; choose another name or use the existing one."
+	case 416:
+		return "The requested byte range is outside the artifact."
+	case 400, 422:
+		return "Fix the fields named above and call again."
+	case 429:
+		if e.RetryAfter > 0 {
+			return fmt.Sprintf("Skyvern is rate limiting; wait %d seconds before trying again.", int(e.RetryAfter.Seconds()+0.5))
+		}
+		return "Skyvern is rate limiting; wait a little before trying again."
+	}
+	if e.StatusCode >= 500 {
+		if e.Method == "POST" {
+			return "Skyvern had a server error. This request was not retried automatically because it may have taken effect: check (for example with get_run or a list tool) before sending it again."
+		}
+		return "Skyvern had a server error and retries did not help; try again later."
+	}
+	return ""
+}
+
+func httpStatusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return t
+	}
+	return "error"
+}

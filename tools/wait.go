@@ -1,0 +1,96 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/skyvern-mcp/skyvern-mcp/client"
+)
+
+// DefaultWaitTimeout is how long wait_for_completion waits by default, in
+// seconds, as the Python SDK does: 1800.
+const DefaultWaitTimeout = 1800
+
+// WaitArgs are the SDK's wait_for_completion and timeout parameters of the
+// run-starting tools.
+type WaitArgs struct {
+	WaitForCompletion bool     `json:"wait_for_completion,omitempty" jsonschema_description:"false (default): return at once with run_id, status and app_url; follow with get_run. true: wait until the run finishes, sending progress notifications, and return the final run."`
+	Timeout           *float64 `json:"timeout,omitempty" jsonschema:"minimum=1,default=1800" jsonschema_description:"With wait_for_completion: how long to wait, in SECONDS (default 1800). When it passes, the run keeps going in Skyvern and the result says how to follow it."`
+}
+
+// RunResult is a run as returned by the run tools and get_run: the run's
+// fields plus a message when waiting stopped before the run finished.
+type RunResult struct {
+	*client.Run
+	// Message says what the result means when it needs saying.
+	Message string `json:"message,omitempty"`
+}
+
+// startRun runs start, then waits for the run when asked.
+func startRun(ctx context.Context, c *call, w WaitArgs, start func(context.Context) (*client.Run, error)) (*RunResult, error) {
+	run, err := start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !w.WaitForCompletion {
+		return &RunResult{Run: run, Message: fmt.Sprintf("Run %s started (%s). It runs in Skyvern; follow it with get_run or watch it at its app_url.", run.RunID, run.Status)}, nil
+	}
+	return waitRun(ctx, c, run, w)
+}
+
+// waitRun polls the run until it is final, the timeout passes or the MCP
+// request is cancelled, sending progress after each poll.
+func waitRun(ctx context.Context, c *call, run *client.Run, w WaitArgs) (*RunResult, error) {
+	timeout := time.Duration(DefaultWaitTimeout) * time.Second
+	if w.Timeout != nil {
+		timeout = time.Duration(*w.Timeout * float64(time.Second))
+	}
+	c.sendProgress(ctx, progressMessage(run))
+	if run.Status.IsFinal() {
+		return &RunResult{Run: run}, nil
+	}
+	final, err := c.client.WaitForRun(ctx, run.RunID, client.WaitOptions{
+		Timeout:     timeout,
+		PollInitial: c.deps.PollInitial,
+		PollMax:     c.deps.PollMax,
+		OnPoll:      func(r *client.Run) { c.sendProgress(ctx, progressMessage(r)) },
+	})
+	var nf *client.RunNotFinishedError
+	if errors.As(err, &nf) {
+		if final == nil {
+			final = run
+		}
+		if ctx.Err() != nil && c.deps.CancelRunOnAbort {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+			defer cancel()
+			if cerr := c.client.CancelRun(cctx, run.RunID); cerr == nil {
+				return &RunResult{Run: final, Message: fmt.Sprintf("The call was cancelled, so run %s was cancelled too (--cancel-run-on-abort).", run.RunID)}, nil
+			}
+		}
+		return &RunResult{Run: final, Message: fmt.Sprintf(
+			"Stopped waiting after %s: run %s is still %s. It keeps running in Skyvern; call get_run with run_id %q to follow it, or open its app_url.",
+			nf.Waited.Round(time.Second), run.RunID, final.Status, run.RunID)}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("run %s was started but following it failed: %w", run.RunID, err)
+	}
+	return &RunResult{Run: final, Message: finalMessage(final)}, nil
+}
+
+func progressMessage(r *client.Run) string {
+	return fmt.Sprintf("%s: %s, step %d", r.RunID, r.Status, r.Steps())
+}
+
+func finalMessage(r *client.Run) string {
+	switch r.Status {
+	case client.RunStatusCompleted:
+		return ""
+	case client.RunStatusFailed, client.RunStatusTerminated:
+		if r.FailureReason != "" {
+			return fmt.Sprintf("Run %s ended %s: %s", r.RunID, r.Status, r.FailureReason)
+		}
+	}
+	return fmt.Sprintf("Run %s ended %s.", r.RunID, r.Status)
+}
