@@ -241,4 +241,3 @@ type FileInfo struct {
 	// ArtifactID is the artifact row, when there is one.
 	ArtifactID string `json:"artifact_id,omitempty"`
 }
-
