@@ -38,7 +38,7 @@ func Of(t reflect.Type) (json.RawMessage, error) {
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("schema: %s is not a struct; a tool schema's root must be an object", t)
 	}
-	st := &state{inProgress: map[reflect.Type]bool{t: true}}
+	st := &state{inProgress: map[reflect.Type]bool{}}
 	s := st.reflector().ReflectFromType(t)
 	s.Version = ""
 	s.ID = ""
@@ -59,6 +59,10 @@ func Of(t reflect.Type) (json.RawMessage, error) {
 // occurrence becomes a plain object.
 type state struct {
 	inProgress map[reflect.Type]bool
+	// expanding is the struct type whose reflection the Mapper just started:
+	// the reflector calls the Mapper again for that same type, which must then
+	// fall through to the default reflection.
+	expanding reflect.Type
 }
 
 func (st *state) reflector() *jsonschema.Reflector {
@@ -75,11 +79,16 @@ func (st *state) reflector() *jsonschema.Reflector {
 		if t.Kind() != reflect.Struct {
 			return nil
 		}
+		if st.expanding == t {
+			st.expanding = nil
+			return nil
+		}
 		if st.inProgress[t] {
 			return &jsonschema.Schema{Type: "object", Description: "Nested " + t.Name() + ", with the same fields as its parent."}
 		}
 		st.inProgress[t] = true
 		defer delete(st.inProgress, t)
+		st.expanding = t
 		return inline(st.reflector(), t)
 	}
 	return r

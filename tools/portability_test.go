@@ -67,6 +67,10 @@ func TestToolPortability(t *testing.T) {
 			}
 			in := wire["inputSchema"].(map[string]any)
 			assert.Equal(t, false, in["additionalProperties"], "input schema must be closed")
+			if name != "get_browser_sessions" { // the only tool without parameters
+				assert.NotEmpty(t, propertyNames(in), "input schema has no properties")
+			}
+			assert.NotEmpty(t, propertyNames(wire["outputSchema"].(map[string]any)), "output schema has no properties")
 			for _, p := range propertyNames(in) {
 				lower := strings.ToLower(strings.ReplaceAll(p, "-", "_"))
 				assert.NotContains(t, lower, "api_key", "the API key is never a tool parameter")

@@ -1,0 +1,215 @@
+// Package contracttest checks HTTP traffic and Go types against Skyvern's
+// OpenAPI 3.1 document, so that tests fail when the client (or a fake server)
+// drifts from the published API contract.
+//
+// The document is not vendored: it lives at ../shared/skyvern/openapi.json
+// relative to the module root (see [SpecPath]) and is loaded once per test
+// binary by [Load]. Tests then wrap their transports with [Spec.Transport],
+// their fake servers with [Spec.Middleware], and compare request/response
+// structs with [Spec.CheckStruct].
+//
+// Typical use in a client test:
+//
+//	spec := contracttest.Load(t) // skips if the spec is absent (fails if CI=true)
+//	httpClient := &http.Client{Transport: spec.Transport(t, srv.Client().Transport)}
+//	// ... exercise the client against an httptest server ...
+//	spec.CheckStruct(t, reflect.TypeFor[client.TaskRunResponse](), "TaskRunResponse")
+//
+// Validation is done by github.com/pb33f/libopenapi-validator. Request and
+// response bodies are validated against their JSON Schemas; string formats
+// (date-time, uri, ...) are not asserted, which is the validator's default.
+package contracttest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+
+	"github.com/pb33f/libopenapi-validator/responses"
+	"github.com/pb33f/libopenapi-validator/router"
+)
+
+// EnvSpecPath names the environment variable that overrides the location of
+// the OpenAPI document.
+const EnvSpecPath = "SKYVERN_OPENAPI"
+
+// relSpecPath is the location of the document relative to the module root.
+const relSpecPath = "../shared/skyvern/openapi.json"
+
+// Reporter is the subset of testing.TB used to report contract violations.
+// testing.TB satisfies it; tests of this package use a recording fake.
+type Reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// Spec is a loaded, validated OpenAPI document. It is safe for concurrent
+// use; obtain the shared instance with [Load].
+type Spec struct {
+	path      string
+	model     *v3.Document
+	validator validator.Validator
+	responses responses.ResponseBodyValidator
+	router    router.Router
+
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+// SpecPath returns the absolute path of Skyvern's OpenAPI document: the value
+// of $SKYVERN_OPENAPI if set, otherwise ../shared/skyvern/openapi.json
+// relative to the nearest directory at or above the working directory that
+// contains go.mod (the working directory itself if there is none).
+func SpecPath() string {
+	if p := os.Getenv(EnvSpecPath); p != "" {
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
+		return filepath.Clean(p)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		wd = "."
+	}
+	root := wd
+	for dir := wd; ; {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			root = dir
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return filepath.Clean(filepath.Join(root, relSpecPath))
+}
+
+var (
+	loadOnce sync.Once
+	loaded   *Spec
+	loadErr  error
+	loadPath string
+)
+
+// Load returns the Spec shared by the whole test binary, parsing and
+// validating the document on first use (this takes a few seconds).
+//
+// If the document does not exist, Load skips the test, or fails it when the
+// environment variable CI is true, so CI cannot silently lose contract
+// coverage. A document that fails to parse, build or validate against the
+// OpenAPI 3.1 meta-schema always fails the test.
+func Load(tb testing.TB) *Spec {
+	tb.Helper()
+	loadOnce.Do(func() {
+		loadPath = SpecPath()
+		loaded, loadErr = loadSpec(loadPath)
+	})
+	return resolve(tb, loadPath, loaded, loadErr)
+}
+
+// resolve turns the outcome of loading path into a Spec, a skip or a failure.
+func resolve(tb testing.TB, path string, spec *Spec, err error) *Spec {
+	tb.Helper()
+	switch {
+	case err == nil:
+		return spec
+	case errors.Is(err, fs.ErrNotExist):
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			tb.Fatalf("contract tests: OpenAPI spec not found at %s (CI=true; check out shared/ beside the repository or set %s): %v",
+				path, EnvSpecPath, err)
+			return nil
+		}
+		tb.Skipf("contract tests skipped: OpenAPI spec not found at %s (set %s)", path, EnvSpecPath)
+	default:
+		tb.Fatalf("contract tests: cannot load OpenAPI spec %s: %v", path, err)
+	}
+	return nil
+}
+
+// loadSpec parses path, builds the v3 model and the validator, and validates
+// the document itself.
+func loadSpec(path string) (*Spec, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := libopenapi.NewDocument(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	built, err := doc.BuildV3Model()
+	if err != nil {
+		return nil, fmt.Errorf("build v3 model: %w", err)
+	}
+	v := validator.NewValidatorFromV3Model(&built.Model)
+	v.SetDocument(doc)
+	if ok, errs := v.ValidateDocument(); !ok {
+		msgs := make([]string, 0, len(errs))
+		for _, e := range errs {
+			msgs = append(msgs, e.Error())
+		}
+		return nil, fmt.Errorf("document is not valid OpenAPI:\n%s", strings.Join(msgs, "\n"))
+	}
+	return &Spec{
+		path:      path,
+		model:     &built.Model,
+		validator: v,
+		responses: responses.NewResponseBodyValidator(&built.Model),
+		// Path-only matching, like the validator's own default: the
+		// document's servers (api.skyvern.com, localhost:8000, ...) never
+		// match a test server's host, and none of them has a base path.
+		router: router.NewRouter(&built.Model, router.WithPathOnlyMatching()),
+		seen:   map[string]int{},
+	}, nil
+}
+
+// Path returns the file the Spec was loaded from.
+func (s *Spec) Path() string { return s.path }
+
+// Operations returns every operation in the document as "METHOD /path/template",
+// sorted; compare it with [Spec.Seen] to measure coverage.
+func (s *Spec) Operations() []string {
+	var ops []string
+	for path, item := range s.model.Paths.PathItems.FromOldest() {
+		for method := range item.GetOperations().KeysFromOldest() {
+			ops = append(ops, opKey(method, path))
+		}
+	}
+	sort.Strings(ops)
+	return ops
+}
+
+// Seen returns a copy of the number of requests observed per documented
+// operation, keyed by "METHOD /path/template" (for example
+// "GET /v1/runs/{run_id}"). Counts accumulate over every Transport and
+// Middleware of this Spec, i.e. over the whole test binary.
+func (s *Spec) Seen() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.seen))
+	for k, v := range s.seen {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Spec) markSeen(key string) {
+	s.mu.Lock()
+	s.seen[key]++
+	s.mu.Unlock()
+}
+
+func opKey(method, path string) string { return strings.ToUpper(method) + " " + path }

@@ -1,0 +1,125 @@
+package contracttest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// recorder is a Reporter that records reports instead of failing the test,
+// so the tests can assert that the harness detects a violation.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.msgs...)
+}
+
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = nil
+}
+
+// joined returns all reports as one string, for substring assertions.
+func (r *recorder) joined() string { return strings.Join(r.all(), "\n---\n") }
+
+// fakeTB records Skipf/Fatalf calls without stopping the goroutine. Its
+// embedded nil testing.TB makes it satisfy the interface; any other method
+// would panic, which is fine because resolve calls none.
+type fakeTB struct {
+	testing.TB
+	skipped, fatal string
+}
+
+func (f *fakeTB) Helper()                        {}
+func (f *fakeTB) Skipf(format string, a ...any)  { f.skipped = fmt.Sprintf(format, a...) }
+func (f *fakeTB) Fatalf(format string, a ...any) { f.fatal = fmt.Sprintf(format, a...) }
+
+func TestSpecPath(t *testing.T) {
+	t.Run("env override", func(t *testing.T) {
+		want := filepath.Join(t.TempDir(), "spec.json")
+		t.Setenv(EnvSpecPath, want)
+		assert.Equal(t, want, SpecPath())
+	})
+	t.Run("beside module root", func(t *testing.T) {
+		t.Setenv(EnvSpecPath, "")
+		wd, err := os.Getwd()
+		require.NoError(t, err)
+		root := filepath.Join(wd, "..", "..") // internal/contracttest -> module root
+		require.FileExists(t, filepath.Join(root, "go.mod"))
+		want := filepath.Clean(filepath.Join(root, "..", "shared", "skyvern", "openapi.json"))
+		got := SpecPath()
+		assert.Equal(t, want, got)
+		assert.True(t, filepath.IsAbs(got))
+	})
+}
+
+func TestResolveMissingSpec(t *testing.T) {
+	missing := fmt.Errorf("open /nowhere/openapi.json: %w", fs.ErrNotExist)
+
+	t.Setenv("CI", "")
+	tb := &fakeTB{}
+	assert.Nil(t, resolve(tb, "/nowhere/openapi.json", nil, missing))
+	assert.Equal(t, "contract tests skipped: OpenAPI spec not found at /nowhere/openapi.json (set SKYVERN_OPENAPI)", tb.skipped)
+	assert.Empty(t, tb.fatal)
+
+	t.Setenv("CI", "true")
+	tb = &fakeTB{}
+	assert.Nil(t, resolve(tb, "/nowhere/openapi.json", nil, missing))
+	assert.Empty(t, tb.skipped)
+	assert.Contains(t, tb.fatal, "/nowhere/openapi.json")
+	assert.Contains(t, tb.fatal, "SKYVERN_OPENAPI")
+
+	t.Setenv("CI", "")
+	tb = &fakeTB{}
+	assert.Nil(t, resolve(tb, "/x.json", nil, errors.New("boom")))
+	assert.Contains(t, tb.fatal, "boom", "other load errors fail even outside CI")
+}
+
+func TestLoadSpecRejectsInvalidDocument(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "openapi.json")
+	// "responses" must be an object and "info" is required.
+	require.NoError(t, os.WriteFile(path, []byte(`{"openapi":"3.1.0","paths":{"/x":{"get":{"responses":"nope"}}}}`), 0o600))
+	_, err := loadSpec(path)
+	require.Error(t, err)
+
+	_, err = loadSpec(filepath.Join(t.TempDir(), "absent.json"))
+	require.ErrorIs(t, err, fs.ErrNotExist)
+}
+
+func TestLoadOnce(t *testing.T) {
+	s := Load(t)
+	assert.Same(t, s, Load(t), "Load must share one Spec per test binary")
+	assert.Contains(t, s.Operations(), "POST /v1/run/tasks")
+	assert.Contains(t, s.Operations(), "GET /v1/artifacts/{artifact_id}/content")
+}
+
+// readAll is io.ReadAll for tests.
+func readAll(t *testing.T, r io.Reader) string {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	require.NoError(t, err)
+	return string(b)
+}

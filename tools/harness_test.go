@@ -1,0 +1,168 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/skyvern-mcp/skyvern-mcp/client"
+	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/contracttest"
+)
+
+const testKey = "sk-test-canary-7d1e9b"
+
+// harness is an MCP server with every tool, talking to a sandbox through a
+// client whose requests and responses are validated against Skyvern's
+// OpenAPI spec, and an MCP client connected to it in process.
+type harness struct {
+	t       *testing.T
+	sandbox *sandbox.Server
+	url     string
+	mcp     *mcpclient.Client
+	logs    *syncBuffer
+
+	mu            sync.Mutex
+	notifications []mcp.JSONRPCNotification
+}
+
+type harnessOpts struct {
+	noKey       bool
+	key         string
+	runDuration time.Duration
+	uploadDir   string
+	recording   int64
+}
+
+func newHarness(t *testing.T, o harnessOpts) *harness {
+	t.Helper()
+	spec := contracttest.Load(t)
+	if o.runDuration == 0 {
+		o.runDuration = 150 * time.Millisecond
+	}
+	sb := sandbox.New(sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	key := testKey
+	if o.key != "" {
+		key = o.key
+	}
+	if o.noKey {
+		key = ""
+	}
+	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(key),
+		client.WithHTTPClient(&http.Client{Transport: spec.Transport(t, nil, contracttest.AllowStatus(403, 404))}))
+	require.NoError(t, err)
+	logs := &syncBuffer{}
+	deps := &Deps{
+		Client: func(context.Context) (*client.Client, error) {
+			if !c.HasAPIKey() {
+				return nil, ErrNoAPIKey
+			}
+			return c, nil
+		},
+		Log:         zerolog.New(logs),
+		UploadDir:   o.uploadDir,
+		PollInitial: 10 * time.Millisecond,
+		PollMax:     50 * time.Millisecond,
+		Secrets:     []string{key},
+	}
+	s := server.NewMCPServer("skyvern-mcp", "test", server.WithToolCapabilities(false), server.WithRecovery())
+	Register(s, deps, All())
+	mc, err := mcpclient.NewInProcessClient(s)
+	require.NoError(t, err)
+	h := &harness{t: t, sandbox: sb, url: srv.URL, mcp: mc, logs: logs}
+	mc.OnNotification(func(n mcp.JSONRPCNotification) {
+		h.mu.Lock()
+		h.notifications = append(h.notifications, n)
+		h.mu.Unlock()
+	})
+	ctx := context.Background()
+	require.NoError(t, mc.Start(ctx))
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "harness", Version: "1"}
+	_, err = mc.Initialize(ctx, init)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = mc.Close() })
+	return h
+}
+
+// call invokes a tool and returns the result; protocol errors fail the test.
+func (h *harness) call(name string, args map[string]any, progressToken any) *mcp.CallToolResult {
+	h.t.Helper()
+	req := mcp.CallToolRequest{}
+	req.Params.Name = name
+	req.Params.Arguments = args
+	if progressToken != nil {
+		req.Params.Meta = &mcp.Meta{ProgressToken: progressToken}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := h.mcp.CallTool(ctx, req)
+	require.NoError(h.t, err, "tool failures must be results, not protocol errors")
+	return res
+}
+
+// structured decodes a successful result's structured content.
+func (h *harness) structured(res *mcp.CallToolResult) map[string]any {
+	h.t.Helper()
+	require.False(h.t, res.IsError, "unexpected tool error: %s", text(res))
+	var m map[string]any
+	b, err := json.Marshal(res.StructuredContent)
+	require.NoError(h.t, err)
+	require.NoError(h.t, json.Unmarshal(b, &m))
+	// The text copy is the same JSON.
+	require.JSONEq(h.t, string(b), text(res))
+	return m
+}
+
+func (h *harness) progress() []map[string]any {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []map[string]any
+	for _, n := range h.notifications {
+		if n.Method == "notifications/progress" {
+			out = append(out, n.Params.AdditionalFields)
+		}
+	}
+	return out
+}
+
+// text returns the first text content of a result.
+func text(res *mcp.CallToolResult) string {
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			return tc.Text
+		}
+	}
+	return ""
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
