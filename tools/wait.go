@@ -47,15 +47,22 @@ func waitRun(ctx context.Context, c *call, run *client.Run, w WaitArgs) (*RunRes
 	if w.Timeout != nil {
 		timeout = time.Duration(*w.Timeout * float64(time.Second))
 	}
-	c.sendProgress(ctx, progressMessage(run))
 	if run.Status.IsFinal() {
-		return &RunResult{Run: run}, nil
+		return &RunResult{Run: run, Message: finalMessage(run)}, nil
 	}
+	c.sendProgress(ctx, progressMessage(run))
 	final, err := c.client.WaitForRun(ctx, run.RunID, client.WaitOptions{
 		Timeout:     timeout,
 		PollInitial: c.deps.PollInitial,
 		PollMax:     c.deps.PollMax,
-		OnPoll:      func(r *client.Run) { c.sendProgress(ctx, progressMessage(r)) },
+		// Progress after every poll while the run goes on. The final state is
+		// in the result: mcp-go writes notifications from another goroutine,
+		// so one sent now could reach the client after the response.
+		OnPoll: func(r *client.Run) {
+			if !r.Status.IsFinal() {
+				c.sendProgress(ctx, progressMessage(r))
+			}
+		},
 	})
 	var nf *client.RunNotFinishedError
 	if errors.As(err, &nf) {
