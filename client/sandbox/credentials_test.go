@@ -1,0 +1,178 @@
+package sandbox_test
+
+import (
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/skyvern-mcp/skyvern-mcp/client"
+	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
+)
+
+func TestCredentialsNeverReturnSecrets(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	const (
+		password   = "CANARY-PASSWORD-f00d"
+		totpSecret = "CANARYTOTPSECRETBASE32"
+		cardNumber = "4111222233331111"
+		cvv        = "987"
+		secret     = "CANARY-SECRET-VALUE-beef"
+	)
+	pw, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "Acme portal",
+		Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "ada@example.com",
+			Password: password, TOTP: totpSecret, TOTPType: "authenticator", TOTPIdentifier: "ada@example.com"}}})
+	require.NoError(t, err)
+	assert.Regexp(t, `^cred_\d{18}$`, pw.CredentialID)
+	assert.Equal(t, client.CredentialSummary{Username: "ada@example.com", TOTPType: "authenticator", TOTPIdentifier: "ada@example.com"}, pw.Credential)
+
+	card, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "Company card",
+		Credential: client.CredentialData{CreditCard: &client.CreditCardCredential{CardNumber: cardNumber, CardCVV: cvv,
+			CardExpMonth: "07", CardExpYear: "2029", CardBrand: "Visa", CardHolderName: "Ada Lovelace"}}})
+	require.NoError(t, err)
+	assert.Equal(t, client.CredentialSummary{LastFour: "1111", Brand: "Visa"}, card.Credential)
+
+	sec, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "API key",
+		Credential: client.CredentialData{Secret: &client.SecretCredential{SecretValue: secret, SecretLabel: "openai"}}})
+	require.NoError(t, err)
+	assert.Equal(t, client.CredentialSummary{SecretLabel: "openai"}, sec.Credential)
+
+	all, err := e.c.GetCredentials(e.ctx, nil)
+	require.NoError(t, err)
+	assert.Len(t, all, 3)
+	only, err := e.c.GetCredentials(e.ctx, &client.GetCredentialsParams{CredentialType: client.CredentialCreditCard})
+	require.NoError(t, err)
+	require.Len(t, only, 1)
+	found, err := e.c.GetCredentials(e.ctx, &client.GetCredentialsParams{Search: "ADA@"})
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	found, err = e.c.GetCredentials(e.ctx, &client.GetCredentialsParams{Search: "CANARY"})
+	require.NoError(t, err)
+	assert.Empty(t, found, "search never looks at secrets")
+	for _, c := range []*client.Credential{pw, card, sec} {
+		got, err := e.c.GetCredential(e.ctx, c.CredentialID)
+		require.NoError(t, err)
+		assert.Equal(t, c, got)
+	}
+
+	// A rejected body is not echoed back either.
+	code, _, body := e.raw(t, "POST", "/v1/credentials", "application/json",
+		`{"credential_type":"password","credential":{"username":"","password":"`+password+`","totp":5}}`)
+	require.Equal(t, 422, code)
+	errs := validation(t, body)
+	findLoc(t, errs, "body", "name")
+	assert.Equal(t, "string_too_short", findLoc(t, errs, "body", "credential", "username").Type)
+	assert.Equal(t, "string_type", findLoc(t, errs, "body", "credential", "totp").Type)
+	assert.NotContains(t, string(body), password)
+	code, _, body = e.raw(t, "POST", "/v1/credentials", "application/json",
+		`{"credential_type":"credit_card","credential":{"card_number":"`+cardNumber+`","card_cvv":"`+cvv+`"}}`)
+	require.Equal(t, 422, code)
+	findLoc(t, validation(t, body), "body", "name")
+	findLoc(t, validation(t, body), "body", "credential", "card_brand")
+	assert.NotContains(t, string(body), cardNumber)
+
+	raw := e.bodies.String()
+	for _, canary := range []string{password, totpSecret, cardNumber, cvv, secret} {
+		assert.NotContains(t, raw, canary)
+	}
+
+	code, _, body = e.raw(t, "POST", "/v1/credentials/"+pw.CredentialID+"/delete", "", "")
+	assert.Equal(t, 204, code)
+	assert.Empty(t, body)
+	_, err = e.c.GetCredential(e.ctx, pw.CredentialID)
+	assert.True(t, client.IsNotFound(err))
+}
+
+func TestSendTOTPCode(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	for content, want := range map[string]string{
+		"Your verification code is 482913. It expires in 10 minutes.": "482913",
+		"  77aa21 ":                 "77aa21",
+		"Code: 1234 (do not share)": "1234",
+	} {
+		code, err := e.c.SendTOTPCode(e.ctx, &client.TOTPCodeCreate{TOTPIdentifier: "ada@example.com", Content: content})
+		require.NoError(t, err)
+		assert.Equal(t, want, code.Code, content)
+		assert.Regexp(t, `^totp_\d{18}$`, code.TOTPCodeID)
+		assert.Equal(t, content, code.Content)
+		requireDateTime(t, code.CreatedAt, false)
+	}
+	link, err := e.c.SendTOTPCode(e.ctx, &client.TOTPCodeCreate{TOTPIdentifier: "a", Content: "Sign in: https://example.com/magic?t=abc."})
+	require.NoError(t, err)
+	assert.Equal(t, "https://example.com/magic?t=abc", link.Code)
+	assert.Equal(t, client.OTPType("magic_link"), link.OTPType)
+	_, err = e.c.SendTOTPCode(e.ctx, &client.TOTPCodeCreate{TOTPIdentifier: "a", Content: "no code here, sorry"})
+	assert.True(t, client.IsValidation(err))
+}
+
+func TestLoginAndDownloadFiles(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: -1}, false)
+	cred, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "c",
+		Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "u", Password: "p"}}})
+	require.NoError(t, err)
+	login, err := e.c.Login(e.ctx, &client.LoginRequest{CredentialType: client.LoginSkyvern, CredentialID: cred.CredentialID,
+		AgentRunOptions: client.AgentRunOptions{URL: "https://example.com/login"}})
+	require.NoError(t, err)
+	assert.Regexp(t, `^wr_\d{18}$`, login.RunID)
+	assert.Equal(t, client.RunTypeWorkflowRun, login.RunType)
+	assert.Regexp(t, `^wpid_`, login.RunRequest.WorkflowID)
+	_, err = e.c.Login(e.ctx, &client.LoginRequest{CredentialType: client.LoginSkyvern, CredentialID: "cred_000000000000000001"})
+	assert.True(t, client.IsNotFound(err))
+
+	dl, err := e.c.DownloadFiles(e.ctx, &client.DownloadFilesRequest{NavigationGoal: "Download the latest invoice", DownloadSuffix: "invoice.pdf"})
+	require.NoError(t, err)
+	assert.Equal(t, client.RunTypeWorkflowRun, dl.RunType)
+	require.Len(t, dl.DownloadedFiles, 1)
+	f := dl.DownloadedFiles[0]
+	assert.Equal(t, "invoice.pdf", f.Filename)
+	resp, err := http.Get(f.URL)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
+	assert.True(t, strings.HasPrefix(string(b), "%PDF-"))
+	assert.Equal(t, *f.FileSize, int64(len(b)))
+
+	failing, err := e.c.DownloadFiles(e.ctx, &client.DownloadFilesRequest{NavigationGoal: "[sandbox:terminate]"})
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusTerminated, failing.Status)
+}
+
+func TestUploadFile(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	up, err := e.c.UploadFile(e.ctx, "notes.txt", "text/plain", strings.NewReader("hello sandbox"))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(up.S3URI, "s3://"))
+	assert.True(t, strings.HasSuffix(up.S3URI, "/notes.txt"))
+	resp, err := http.Get(up.PresignedURL)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "hello sandbox", string(b))
+	assert.Equal(t, "text/plain", resp.Header.Get("Content-Type"))
+
+	// No file part: 422 at body.file, as FastAPI answers.
+	var buf strings.Builder
+	mw := multipart.NewWriter(&buf)
+	require.NoError(t, mw.WriteField("other", "x"))
+	require.NoError(t, mw.Close())
+	code, _, body := e.raw(t, "POST", "/v1/upload_file", mw.FormDataContentType(), buf.String())
+	require.Equal(t, 422, code)
+	assert.Equal(t, "missing", findLoc(t, validation(t, body), "body", "file").Type)
+
+	// A form field named file instead of a file part is refused too.
+	buf.Reset()
+	mw = multipart.NewWriter(&buf)
+	require.NoError(t, mw.WriteField("file", "hello"))
+	require.NoError(t, mw.Close())
+	code, _, body = e.raw(t, "POST", "/v1/upload_file", mw.FormDataContentType(), buf.String())
+	require.Equal(t, 422, code)
+	findLoc(t, validation(t, body), "body", "file")
+
+	code, _, _ = e.raw(t, "POST", "/v1/upload_file", "application/json", `{}`)
+	assert.Equal(t, 422, code)
+}

@@ -1,0 +1,103 @@
+// Package sandbox is an in-process simulator of the Skyvern REST API, an
+// http.Handler in the spirit of net/http/httptest. Tests drive the real
+// client against it, and `skyvern-mcp --sandbox` serves it on a local port
+// so that the MCP server can be tried without a Skyvern account.
+//
+//	sb := sandbox.New(sandbox.Options{APIKey: "test-key", RunDuration: 200 * time.Millisecond})
+//	ts := httptest.NewServer(sb)
+//	defer ts.Close()
+//	c, _ := client.New(client.WithBaseURL(ts.URL), client.WithAPIKey("test-key"))
+//
+// Everything lives in memory and nothing happens in the background: a run's
+// status is computed from its timestamps whenever it is read, so no
+// goroutine is left behind. The answers follow Skyvern's OpenAPI document
+// (required fields, enums, date-times such as "2026-11-29T19:43:32.123456Z")
+// and use the client package's types, so the two cannot drift apart.
+//
+// # What is simulated
+//
+//   - Runs (POST /v1/run/tasks, /v1/run/agents, /v1/run/tasks/login,
+//     /v1/run/tasks/download_files) go created → queued → running (step_count
+//     rising) → completed over Options.RunDuration (default 3 s): created for
+//     the first 10 %, queued until 20 %, running until the end. Task runs get
+//     IDs tsk_ (engine skyvern-1.0 and the computer-use engines, with run
+//     types task_v1, openai_cua, anthropic_cua, ui_tars, yutori_navigator) or
+//     tsk_v2_ (skyvern-2.0, task_v2); workflow runs get wr_. POST
+//     /v1/runs/{run_id}/cancel turns a run that is not final into canceled.
+//   - A completed task run's output follows its data_extraction_schema: a
+//     value valid against a JSON Schema (objects with all their properties,
+//     arrays with one item, the first enum value, sensible numbers and
+//     strings within the stated bounds and formats), an object with the named
+//     fields for a list of names or a {"field": "type"} shorthand, and
+//     {"extracted_information": ...} for a text description; {"summary": ...}
+//     without a schema. A workflow run's output is an object keyed by block
+//     label.
+//   - Every run has four artifacts: a PNG screenshot (screenshot_final) and
+//     an HTML page (html_scrape) once it is running, plus an LLM response
+//     (llm_response, JSON) and a recording once it is final. The recording is
+//     served as video/webm and starts with a real EBML header, but it is NOT
+//     a playable video: the rest is filler, Options.RecordingSize bytes in
+//     all, generated on the fly. A download_files run also has a downloaded
+//     PDF. GET /v1/artifacts/{artifact_id}/content serves the bytes with
+//     their real Content-Type and honours Range requests (206, 416).
+//     signed_url, screenshot_urls and recording_url point at that endpoint
+//     on the sandbox itself with a ?token= that works without an API key.
+//   - The timeline of workflow and task_v2 runs lists a block entry per block
+//     started (task_v2 runs also get thoughts); task_v1 and computer-use runs
+//     answer 400, as Skyvern does.
+//   - Workflows keep every version: POST /v1/agents/{workflow_id} adds a
+//     version with the next number, and all versions stay listed. The
+//     definition (json_definition or yaml_definition) is validated for its
+//     required fields and block and parameter types, and stored as Skyvern
+//     expands it (parameter IDs, an output parameter per block).
+//   - Browser sessions run until closed (status completed, completed_at set,
+//     a recording in recordings) or until their timeout in minutes passes.
+//     Browser profile names are unique (409). Credentials never come back
+//     with their secret: the sandbox does not even keep it.
+//     POST /v1/credentials/totp extracts the code from the message.
+//   - Webhooks are never delivered: retry_webhook answers with the payload
+//     it would send and an error saying so.
+//
+// cancel_run, delete_workflow and close_browser_session answer 200 with the
+// JSON body null, which is what FastAPI sends for these operations (the spec
+// declares application/json with an empty schema); the profile and
+// credential deletes answer 204 without a body.
+//
+// # Errors
+//
+// With Options.APIKey set, a wrong or missing x-api-key gets 403
+// {"detail":"Invalid credentials"}. Unknown IDs get 404 {"detail":"... not
+// found"}. Invalid bodies and query parameters get 422 with FastAPI's body,
+// {"detail":[{"type":"missing","loc":["body","prompt"],"msg":"Field
+// required","input":{...}}]}: json_invalid, missing, string_type,
+// int_parsing, bool_parsing, enum, greater_than_equal, less_than_equal,
+// string_too_short, union_tag_invalid, ... Values are coerced as pydantic's
+// lax mode does ("5" is accepted for an integer).
+//
+// # Triggers
+//
+// Markers in a run's text make it behave deterministically. They are looked
+// for, case-insensitively, in the prompt and title of a task run; in the
+// title, parameter values, workflow title and block goals (navigation_goal,
+// prompt, data_extraction_goal, title) of a workflow run; in the prompt of a
+// login and the navigation_goal of download_files:
+//
+//   - [sandbox:fail] ends the run failed, with a failure_reason (and, when
+//     error_code_mapping is given, an errors entry with its first code).
+//   - [sandbox:terminate] ends the run terminated, with a failure_reason.
+//   - [sandbox:timeout] ends the run timed_out, with a failure_reason.
+//   - [sandbox:slow] makes the run take 10× Options.RunDuration.
+//   - [sandbox:pause] keeps the run paused during the middle third of its
+//     duration before it goes on running.
+//
+// When several final-status markers appear, fail wins over terminate, and
+// terminate over timeout; slow and pause combine with any of them.
+//
+// # Fault injection
+//
+// AddFault makes matching requests fail: a status with an optional
+// Retry-After, latency, a dropped connection, a truncated body, or an HTML
+// error page, a given number of times or until ClearFaults. Calls counts
+// requests per method and path (or path template) before any fault applies,
+// so a test can assert that a POST was sent exactly once.
+package sandbox

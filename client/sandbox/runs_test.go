@@ -1,0 +1,312 @@
+package sandbox_test
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/skyvern-mcp/skyvern-mcp/client"
+	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
+)
+
+func TestRunLifecycle(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "Find the price", URL: "https://example.com"})
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCreated, run.Status)
+	assert.Equal(t, client.RunTypeTaskV1, run.RunType)
+	assert.Regexp(t, `^tsk_\d{18}$`, run.RunID)
+	requireDateTime(t, run.CreatedAt, false)
+	require.NotNil(t, run.RunRequest)
+	assert.Equal(t, "Find the price", run.RunRequest.Prompt)
+	assert.Equal(t, client.EngineSkyvern1, run.RunRequest.Engine, "defaults are echoed")
+	assert.Equal(t, e.srv.URL+"/app/runs/"+run.RunID, run.AppURL)
+
+	var statuses []client.RunStatus
+	lastSteps := -1
+	for i := 0; i <= 10; i++ {
+		got, err := e.c.GetRun(e.ctx, run.RunID)
+		require.NoError(t, err)
+		requireDateTime(t, got.ModifiedAt, false)
+		requireDateTime(t, got.QueuedAt, true)
+		requireDateTime(t, got.StartedAt, true)
+		requireDateTime(t, got.FinishedAt, true)
+		if len(statuses) == 0 || statuses[len(statuses)-1] != got.Status {
+			statuses = append(statuses, got.Status)
+		}
+		if got.Status == client.RunStatusRunning {
+			assert.GreaterOrEqual(t, got.Steps(), lastSteps, "step_count never goes down")
+			assert.Len(t, got.ScreenshotURLs, 1)
+			assert.Empty(t, got.RecordingURL)
+			assert.True(t, got.Output.IsNull())
+			lastSteps = got.Steps()
+		}
+		if got.Status == client.RunStatusCompleted {
+			assert.Equal(t, 5, got.Steps())
+			assert.NotEmpty(t, got.FinishedAt)
+			assert.NotEmpty(t, got.RecordingURL)
+			assert.False(t, got.Output.IsNull())
+			assert.Equal(t, got.FinishedAt, got.ModifiedAt)
+		}
+		e.clock.Advance(100 * time.Millisecond)
+	}
+	assert.Equal(t, []client.RunStatus{"created", "queued", "running", "completed"}, statuses)
+	assert.Greater(t, lastSteps, 1, "step_count rises while running")
+}
+
+func TestRunWaitForRunRealClock(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: 300 * time.Millisecond}, false)
+	run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "Real time"})
+	require.NoError(t, err)
+	order := map[client.RunStatus]int{"created": 0, "queued": 1, "running": 2, "completed": 3}
+	last := -1
+	done, err := e.c.WaitForRun(e.ctx, run.RunID, client.WaitOptions{
+		PollInitial: 10 * time.Millisecond, PollMax: 20 * time.Millisecond, Timeout: 5 * time.Second,
+		OnPoll: func(r *client.Run) {
+			i, ok := order[r.Status]
+			assert.True(t, ok, "unexpected status %s", r.Status)
+			assert.GreaterOrEqual(t, i, last, "statuses go forward")
+			last = i
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCompleted, done.Status)
+}
+
+func TestRunTypesAndIDs(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: -1}, false)
+	cases := map[client.RunEngine]struct {
+		id string
+		rt client.RunType
+	}{
+		client.EngineSkyvern1:        {`^tsk_\d{18}$`, client.RunTypeTaskV1},
+		client.EngineSkyvern2:        {`^tsk_v2_\d{18}$`, client.RunTypeTaskV2},
+		client.EngineOpenAICUA:       {`^tsk_\d{18}$`, client.RunTypeOpenAICUA},
+		client.EngineAnthropicCUA:    {`^tsk_\d{18}$`, client.RunTypeAnthropicCUA},
+		client.EngineUITars:          {`^tsk_\d{18}$`, client.RunTypeUITars},
+		client.EngineYutoriNavigator: {`^tsk_\d{18}$`, client.RunTypeYutoriNavigator},
+	}
+	for engine, want := range cases {
+		run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "x", Engine: engine})
+		require.NoError(t, err)
+		assert.Regexp(t, want.id, run.RunID, engine)
+		assert.Equal(t, want.rt, run.RunType, engine)
+		assert.Equal(t, client.RunStatusCompleted, run.Status, "a negative RunDuration finishes at once")
+	}
+}
+
+func TestCancelRun(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "cancel me"})
+	require.NoError(t, err)
+	e.clock.Advance(500 * time.Millisecond)
+	got, err := e.c.GetRun(e.ctx, run.RunID)
+	require.NoError(t, err)
+	require.Equal(t, client.RunStatusRunning, got.Status)
+
+	code, hdr, body := e.raw(t, "POST", "/v1/runs/"+run.RunID+"/cancel", "", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "application/json", hdr.Get("Content-Type"))
+	assert.Equal(t, "null", string(body), "FastAPI's body for a handler returning None")
+
+	e.clock.Advance(time.Hour)
+	got, err = e.c.GetRun(e.ctx, run.RunID)
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCanceled, got.Status)
+	assert.NotEmpty(t, got.FinishedAt)
+	assert.True(t, got.Output.IsNull())
+	arts, err := e.c.GetRunArtifacts(e.ctx, run.RunID)
+	require.NoError(t, err)
+	assert.Len(t, arts, 4, "a final run has all four artifacts")
+
+	// A final run stays as it is.
+	run2, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "done already"})
+	require.NoError(t, err)
+	e.clock.Advance(2 * time.Second)
+	require.NoError(t, e.c.CancelRun(e.ctx, run2.RunID))
+	got, err = e.c.GetRun(e.ctx, run2.RunID)
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCompleted, got.Status)
+
+	assert.True(t, client.IsNotFound(e.c.CancelRun(e.ctx, "tsk_000000000000000001")))
+}
+
+func TestTriggers(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	start := func(prompt string) string {
+		run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: prompt, ErrorCodeMapping: map[string]string{"login_failed": "bad password"}})
+		require.NoError(t, err)
+		return run.RunID
+	}
+	fail := start("Log in [sandbox:fail]")
+	term := start("Buy it [SANDBOX:TERMINATE]")
+	timeout := start("Wait [sandbox:timeout]")
+	slow := start("Take your time [sandbox:slow]")
+	pause := start("Hold on [sandbox:pause]")
+	get := func(id string) *client.Run {
+		r, err := e.c.GetRun(e.ctx, id)
+		require.NoError(t, err)
+		return r
+	}
+
+	e.clock.Advance(400 * time.Millisecond) // 0.4 of the run: the middle third has begun
+	assert.Equal(t, client.RunStatusPaused, get(pause).Status)
+	e.clock.Advance(300 * time.Millisecond) // 0.7: going on again
+	assert.Equal(t, client.RunStatusRunning, get(pause).Status)
+	e.clock.Advance(300 * time.Millisecond) // 1.0
+	assert.Equal(t, client.RunStatusCompleted, get(pause).Status)
+
+	r := get(fail)
+	assert.Equal(t, client.RunStatusFailed, r.Status)
+	assert.Contains(t, r.FailureReason, "[sandbox:fail]")
+	require.Len(t, r.Errors, 1)
+	assert.Equal(t, "login_failed", r.Errors[0]["error_code"])
+	r = get(term)
+	assert.Equal(t, client.RunStatusTerminated, r.Status)
+	assert.NotEmpty(t, r.FailureReason)
+	r = get(timeout)
+	assert.Equal(t, client.RunStatusTimedOut, r.Status)
+	assert.NotEmpty(t, r.FailureReason)
+
+	assert.False(t, get(slow).Status.IsFinal(), "10× the duration")
+	e.clock.Advance(9 * time.Second)
+	assert.Equal(t, client.RunStatusCompleted, get(slow).Status)
+}
+
+func TestOutputFollowsSchema(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: -1}, false)
+	schemas := []string{
+		`{"type":"object","properties":{"price":{"type":"number"},"title":{"type":"string"}},"required":["price","title"]}`,
+		`{"type":"object","additionalProperties":false,"properties":{
+			"items":{"type":"array","minItems":2,"uniqueItems":true,"items":{"type":"object","required":["sku","qty"],"properties":{
+				"sku":{"type":"string","pattern":"^[A-Z]{3}[0-9]+$"},"qty":{"type":"integer","minimum":10,"maximum":20,"multipleOf":5}}}},
+			"currency":{"enum":["EUR","USD"]},"in_stock":{"type":"boolean"},"rating":{"type":"number","exclusiveMaximum":3},
+			"email":{"type":"string","format":"email"},"updated":{"type":"string","format":"date-time"},
+			"code":{"type":"string","minLength":12,"maxLength":12},"note":{"type":["null","string"]}}}`,
+		`{"$defs":{"addr":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}},
+		  "type":"object","properties":{"home":{"$ref":"#/$defs/addr"},"work":{"anyOf":[{"type":"null"},{"$ref":"#/$defs/addr"}]},
+		  "both":{"allOf":[{"$ref":"#/$defs/addr"},{"properties":{"zip":{"type":"string","maxLength":5}},"required":["zip"]}]},
+		  "kind":{"oneOf":[{"const":"a"},{"const":"b"}]},"tuple":{"type":"array","prefixItems":[{"type":"integer"},{"type":"string"}]}},
+		  "required":["home","work","both","kind"]}`,
+		`{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"year":{"type":"integer","minimum":1900,"maximum":1950}}}}`,
+		`{"type":"string","enum":["only"]}`,
+	}
+	for _, raw := range schemas {
+		run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "extract", DataExtractionSchema: client.RawJSON(raw)})
+		require.NoError(t, err)
+		require.Equal(t, client.RunStatusCompleted, run.Status)
+
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(raw))
+		require.NoError(t, err)
+		require.NoError(t, c.AddResource("schema.json", doc))
+		sch, err := c.Compile("schema.json")
+		require.NoError(t, err)
+		out, err := jsonschema.UnmarshalJSON(strings.NewReader(string(run.Output)))
+		require.NoError(t, err)
+		assert.NoError(t, sch.Validate(out), "output %s for schema %s", run.Output, raw)
+	}
+
+	decode := func(schema client.RawJSON) map[string]any {
+		run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "extract", DataExtractionSchema: schema})
+		require.NoError(t, err)
+		var m map[string]any
+		require.NoError(t, run.Output.Decode(&m), "%s", run.Output)
+		return m
+	}
+	assert.Contains(t, decode(nil), "summary")
+	text, _ := client.JSONOf("the price and the seller's name")
+	assert.Contains(t, decode(text)["extracted_information"], "the price")
+	names, _ := client.JSONOf([]string{"price", "seller"})
+	assert.Equal(t, []string{"price", "seller"}, keys(decode(names)))
+	short, _ := client.JSONOf(map[string]any{"price": "number", "tags": []any{"string"}})
+	m := decode(short)
+	assert.IsType(t, float64(0), m["price"])
+	assert.IsType(t, []any{}, m["tags"])
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestTimeline(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	v1, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "x"})
+	require.NoError(t, err)
+	_, err = e.c.GetRunTimeline(e.ctx, v1.RunID)
+	assert.ErrorIs(t, err, client.ErrBadRequest)
+
+	v2, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "plan it", Engine: client.EngineSkyvern2})
+	require.NoError(t, err)
+	tl, err := e.c.GetRunTimeline(e.ctx, v2.RunID)
+	require.NoError(t, err)
+	assert.Empty(t, tl, "nothing before the run starts")
+	e.clock.Advance(2 * time.Second)
+	tl, err = e.c.GetRunTimeline(e.ctx, v2.RunID)
+	require.NoError(t, err)
+	var types []string
+	for _, entry := range tl {
+		types = append(types, entry.Type)
+		assert.NotNil(t, entry.Children)
+		requireDateTime(t, entry.CreatedAt, false)
+	}
+	assert.Equal(t, []string{"thought", "block", "block", "thought"}, types)
+	assert.Equal(t, "completed", tl[1].Block["status"])
+
+	_, err = e.c.GetRunTimeline(e.ctx, "wr_000000000000000001")
+	assert.True(t, client.IsNotFound(err))
+}
+
+func TestRetryWebhookDeliversNothing(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: -1}, false)
+	run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "x", WebhookURL: "https://hooks.example.com/a"})
+	require.NoError(t, err)
+	replay, err := e.c.RetryRunWebhook(e.ctx, run.RunID, &client.RetryRunWebhookRequest{WebhookURL: "https://hooks.example.com/b"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://hooks.example.com/a", replay.DefaultWebhookURL)
+	assert.Equal(t, "https://hooks.example.com/b", replay.TargetWebhookURL)
+	assert.Contains(t, replay.Error, "does not deliver webhooks")
+	assert.Nil(t, replay.StatusCode)
+	var payload client.Run
+	require.NoError(t, json.Unmarshal([]byte(replay.Payload), &payload))
+	assert.Equal(t, run.RunID, payload.RunID)
+	replay, err = e.c.RetryRunWebhook(e.ctx, run.RunID, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "https://hooks.example.com/a", replay.TargetWebhookURL)
+}
+
+func TestConcurrentUse(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: 50 * time.Millisecond}, false)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "parallel"})
+			if !assert.NoError(t, err) {
+				return
+			}
+			done, err := e.c.WaitForRun(e.ctx, run.RunID, client.WaitOptions{PollInitial: 5 * time.Millisecond, PollMax: 10 * time.Millisecond})
+			if assert.NoError(t, err) {
+				assert.Equal(t, client.RunStatusCompleted, done.Status)
+			}
+			_, err = e.c.GetRunArtifacts(e.ctx, run.RunID)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 8, e.sb.Calls("POST", "/v1/run/tasks"))
+}
