@@ -257,8 +257,9 @@ type TOTPCode struct {
 	OTPType        OTPType `json:"otp_type,omitempty"`
 }
 
-// CreateCredential stores a credential: POST /v1/credentials (201). The
-// answer never contains the secret. Never retried.
+// CreateCredential stores a credential: POST /v1/credentials (201). An
+// empty CredentialType is taken from the shape of Credential. The answer
+// never contains the secret. Never retried.
 func (c *Client) CreateCredential(ctx context.Context, req *CreateCredentialRequest) (*Credential, error) {
 	if req == nil || req.Name == "" {
 		return nil, fmt.Errorf("create_credential: name is required")
@@ -266,14 +267,15 @@ func (c *Client) CreateCredential(ctx context.Context, req *CreateCredentialRequ
 	if req.Credential.Type() == "" {
 		return nil, fmt.Errorf("create_credential: credential is required")
 	}
-	if req.CredentialType == "" {
-		req.CredentialType = req.Credential.Type()
+	body := *req // the caller's struct is not modified
+	if body.CredentialType == "" {
+		body.CredentialType = req.Credential.Type()
 	}
-	if req.CredentialType != req.Credential.Type() {
+	if body.CredentialType != req.Credential.Type() {
 		return nil, fmt.Errorf("create_credential: credential_type is %q but credential has the shape of %q", req.CredentialType, req.Credential.Type())
 	}
 	var out Credential
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/credentials", body: req}, &out); err != nil {
+	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/credentials", body: &body}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -188,7 +188,7 @@ type TimelineEntry struct {
 	Type       string          `json:"type"`
 	Block      map[string]any  `json:"block,omitempty"`
 	Thought    map[string]any  `json:"thought,omitempty"`
-	Children   []TimelineEntry `json:"children"`
+	Children   []TimelineEntry `json:"children,omitempty"`
 	CreatedAt  string          `json:"created_at"`
 	ModifiedAt string          `json:"modified_at"`
 }
@@ -207,7 +207,7 @@ type RunWebhookReplay struct {
 	DefaultWebhookURL string            `json:"default_webhook_url,omitempty"`
 	TargetWebhookURL  string            `json:"target_webhook_url,omitempty"`
 	Payload           string            `json:"payload"`
-	Headers           map[string]string `json:"headers"`
+	Headers           map[string]string `json:"headers,omitempty"`
 	StatusCode        *int              `json:"status_code,omitempty"`
 	LatencyMS         *int              `json:"latency_ms,omitempty"`
 	ResponseBody      string            `json:"response_body,omitempty"`

@@ -27,7 +27,7 @@ var extractionSchema = map[string]any{
 }
 
 func TestRunTaskWaitsWithProgress(t *testing.T) {
-	h := newHarness(t, harnessOpts{runDuration: 300 * time.Millisecond})
+	h := newHarness(t, harnessOpts{runDuration: 1500 * time.Millisecond})
 	res := h.call("run_task", map[string]any{
 		"prompt": "Find the price", "url": "https://example.com",
 		"data_extraction_schema": extractionSchema, "wait_for_completion": true, "timeout": 20,

@@ -62,6 +62,9 @@ type Spec struct {
 	validator validator.Validator
 	responses responses.ResponseBodyValidator
 	router    router.Router
+	// validateMu serializes validations: libopenapi renders schemas lazily
+	// and is not safe for concurrent validation of the same schema.
+	validateMu sync.Mutex
 
 	mu   sync.Mutex
 	seen map[string]int

@@ -165,7 +165,10 @@ func (s *Spec) checkRequest(tb Reporter, req *http.Request, body []byte) *operat
 	}
 	op := &operation{key: opKey(req.Method, path), op: method, path: path, item: item}
 	s.markSeen(op.key)
-	if ok, errs := s.validator.ValidateHttpRequestWithPathItem(req, item, path); !ok {
+	s.validateMu.Lock()
+	ok, errs := s.validator.ValidateHttpRequestWithPathItem(req, item, path)
+	s.validateMu.Unlock()
+	if !ok {
 		report(tb, "request", op, errs, body)
 	}
 	return op
@@ -266,7 +269,10 @@ func (s *Spec) checkResponse(tb Reporter, o *httpOptions, req *http.Request, op 
 	if len(body) > 0 {
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	if ok, errs := s.responses.ValidateResponseBodyWithPathItem(req, resp, op.item, op.path); !ok {
+	s.validateMu.Lock()
+	ok, errs := s.responses.ValidateResponseBodyWithPathItem(req, resp, op.item, op.path)
+	s.validateMu.Unlock()
+	if !ok {
 		report(tb, "response "+strconv.Itoa(status), op, errs, body)
 	}
 }
