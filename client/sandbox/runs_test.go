@@ -260,7 +260,7 @@ func TestTimeline(t *testing.T) {
 	var types []string
 	for _, entry := range tl {
 		types = append(types, entry.Type)
-		assert.NotNil(t, entry.Children)
+		assert.Empty(t, entry.Children, "sandbox entries have no nested children")
 		requireDateTime(t, entry.CreatedAt, false)
 	}
 	assert.Equal(t, []string{"thought", "block", "block", "thought"}, types)
