@@ -43,8 +43,8 @@ func (TOTPType) EnumValues() []string {
 type PasswordCredential struct {
 	Username       string   `json:"username" jsonschema:"required" jsonschema_description:"Username or email used to log in."`
 	Password       string   `json:"password" jsonschema:"required" jsonschema_description:"Password (stored in Skyvern's vault; never returned)."`
-	TOTP           string   `json:"totp,omitempty" jsonschema_description:"TOTP secret (base32) from which Skyvern generates 2FA codes."`
-	TOTPType       TOTPType `json:"totp_type,omitempty" jsonschema_description:"2FA method: authenticator, email, text, passkey or none (default)."`
+	TOTP           string   `json:"totp,omitempty" jsonschema_description:"TOTP secret (base32) from which Skyvern generates 2FA codes; set totp_type to authenticator with it."`
+	TOTPType       TOTPType `json:"totp_type,omitempty" jsonschema_description:"2FA method: authenticator (codes from the totp secret), email or text (codes pushed with send_totp_code to totp_identifier), passkey, or none (default)."`
 	TOTPIdentifier string   `json:"totp_identifier,omitempty" jsonschema_description:"Email or phone number 2FA codes are sent to, when they are pushed with send_totp_code."`
 }
 

@@ -3,6 +3,7 @@ package tools
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -14,14 +15,17 @@ const (
 	tableEnd   = "<!-- tools:end -->"
 )
 
+// sentenceEnd finds the end of the first sentence (not "e.g. a").
+var sentenceEnd = regexp.MustCompile(`\.\s+[A-Z]`)
+
 // toolTable renders the README's tool table from the registered tools.
 func toolTable() string {
 	var b strings.Builder
 	b.WriteString("| Toolset | Tool | What it does | Read-only |\n|---|---|---|---|\n")
 	for _, tl := range All() {
 		summary := tl.Tool.Description
-		if i := strings.Index(summary, ". "); i > 0 {
-			summary = summary[:i+1]
+		if loc := sentenceEnd.FindStringIndex(summary); loc != nil {
+			summary = summary[:loc[0]+1]
 		}
 		ro := ""
 		if tl.ReadOnly() {

@@ -9,7 +9,7 @@ import (
 
 // RunWorkflowInput is run_workflow's input, with the SDK's names.
 type RunWorkflowInput struct {
-	WorkflowID string `json:"workflow_id" jsonschema:"required" jsonschema_description:"Permanent ID of the workflow to run (wpid_...), from get_workflows."`
+	WorkflowID string `json:"workflow_id" jsonschema:"required" jsonschema_description:"The workflow's workflow_permanent_id (wpid_...), from get_workflows; not the per-version workflow_id (w_...) of a workflow object."`
 	client.WorkflowRunRequest
 	Template         bool   `json:"template,omitempty" jsonschema_description:"Run a global workflow template instead of one of your workflows."`
 	MaxStepsOverride *int   `json:"max_steps_override,omitempty" jsonschema:"minimum=1" jsonschema_description:"Override the maximum number of steps of each block. Each step is billed."`
@@ -44,7 +44,7 @@ type GetWorkflowVersionsInput struct {
 
 // WorkflowIDInput names a workflow by permanent ID, as update and delete do.
 type WorkflowIDInput struct {
-	WorkflowID string `json:"workflow_id" jsonschema:"required" jsonschema_description:"Permanent ID of the workflow (wpid_...)."`
+	WorkflowID string `json:"workflow_id" jsonschema:"required" jsonschema_description:"The workflow's workflow_permanent_id (wpid_...); not the per-version workflow_id (w_...) of a workflow object."`
 }
 
 // UpdateWorkflowInput is update_workflow's input.
