@@ -278,10 +278,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*http.Response, e
 		payload, contentType = b, "application/json"
 	}
 
-	attempt := func() (*http.Response, error) {
-		resp, err := c.send(ctx, r, payload, contentType, out)
-		return resp, err
-	}
+	attempt := func() (*http.Response, error) { return c.send(ctx, r, payload, contentType, out) }
 	if !r.retryable() || c.maxRetries == 0 {
 		return attempt()
 	}
