@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION)
 E2E_DIR   := e2e
 
-.PHONY: all build test test-go test-e2e e2e-deps demo lint cover snapshots docs clean
+.PHONY: all build test test-go test-e2e e2e-deps demo lint cover snapshots docs bench clean
 
 all: build
 
@@ -39,6 +39,9 @@ snapshots: ## Regenerate the tool snapshots under tools/testdata/toolsnaps.
 
 docs: ## Regenerate the tool table in README.md.
 	UPDATE_README=true $(GO) test ./tools/ -run TestReadmeToolTable -count=1
+
+bench: build ## Benchmarks (loopback only, ~1 min): cold start, tools/list size, per-call overhead, peak RSS, allocations; prints a markdown table.
+	$(GO) run ./bench/skybench -bin $(BIN)
 
 clean:
 	rm -rf bin coverage.out $(E2E_DIR)/node_modules

@@ -9,9 +9,19 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 )
 
-// catalog builds every tool definition once: schema generation happens at
-// the first call, not per tool call.
+// catalog builds every tool definition once, at the first call. The
+// schemas are embedded (generated at build time), so this does no reflection.
 var catalog = sync.OnceValue(func() []Tool {
+	all := buildCatalog()
+	for _, t := range all {
+		if t.missing {
+			panic("tools: no embedded schema for " + t.Tool.Name + "; run go generate ./tools")
+		}
+	}
+	return all
+})
+
+func buildCatalog() []Tool {
 	var all []Tool
 	all = append(all, runTools()...)
 	all = append(all, workflowTools()...)
@@ -20,11 +30,23 @@ var catalog = sync.OnceValue(func() []Tool {
 	all = append(all, credentialTools()...)
 	all = append(all, agentTools()...)
 	return all
-})
+}
 
 // All returns every tool, in toolset order. The slice is shared; do not
 // modify it.
 func All() []Tool { return catalog() }
+
+// CheckToolsets returns an error naming the first unknown toolset in names.
+// It builds no tool.
+func CheckToolsets(names []string) error {
+	known := Toolsets()
+	for _, ts := range names {
+		if !slices.Contains(known, ts) {
+			return fmt.Errorf("unknown toolset %q; known toolsets: %s", ts, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
 
 // Filter selects tools.
 type Filter struct {
@@ -37,11 +59,8 @@ type Filter struct {
 // Select returns the tools the filter keeps, or an error naming an unknown
 // toolset.
 func Select(f Filter) ([]Tool, error) {
-	known := Toolsets()
-	for _, ts := range f.Toolsets {
-		if !slices.Contains(known, ts) {
-			return nil, fmt.Errorf("unknown toolset %q; known toolsets: %s", ts, strings.Join(known, ", "))
-		}
+	if err := CheckToolsets(f.Toolsets); err != nil {
+		return nil, err
 	}
 	var out []Tool
 	for _, t := range All() {

@@ -31,7 +31,6 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
-	"github.com/skyvern-mcp/skyvern-mcp/schema"
 )
 
 // Toolset names.
@@ -73,6 +72,13 @@ type Deps struct {
 	CancelRunOnAbort bool
 	// Secrets are strings removed from every error text (the API key).
 	Secrets []string
+	// OnRun, when set, is told of every run a run tool or get_run returns
+	// (package resources lists them as recent runs).
+	OnRun func(*client.Run)
+	// ResourceLinks adds resource_link content items with skyvern:// URIs
+	// to run and artifact results. Set it only when package resources
+	// serves those URIs.
+	ResourceLinks bool
 }
 
 func (d *Deps) redact(s string) string {
@@ -89,6 +95,11 @@ type Tool struct {
 	Tool    mcp.Tool
 	Toolset string
 	bind    func(*Deps) server.ToolHandlerFunc
+	// in and out are the Go types the schemas are generated from (by
+	// go generate, see schemas.go); missing is set when the embedded schemas
+	// lack this tool.
+	in, out reflect.Type
+	missing bool
 }
 
 // Handler returns the tool's handler bound to deps.
@@ -143,17 +154,13 @@ func (c *call) sendProgress(ctx context.Context, message string) {
 // (images, resource links).
 type contentProvider interface{ extraContent() []mcp.Content }
 
-// define builds a Tool from a spec and a typed handler. Schemas are generated
-// here, once, at registration; the argument validator is compiled on first use.
+// define builds a Tool from a spec and a typed handler. The input and output
+// schemas are generated from In and Out by package schema at build time
+// (go generate ./tools) and embedded (schemas.go): start-up does no
+// reflection, and a test fails when the embedded schemas differ from what
+// reflection produces. The argument validator is compiled on first use.
 func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, c *call, in *In) (*Out, error)) Tool {
-	in, err := schema.For[In]()
-	if err != nil {
-		panic(fmt.Sprintf("tools: input schema of %s: %v", s.name, err)) // programmer error, caught by tests
-	}
-	out, err := schema.For[Out]()
-	if err != nil {
-		panic(fmt.Sprintf("tools: output schema of %s: %v", s.name, err))
-	}
+	in, out, ok := embeddedSchemas(s.name)
 	t := mcp.NewToolWithRawSchema(s.name, s.description, in)
 	t.Title = s.title
 	t.RawOutputSchema = out
@@ -165,7 +172,7 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 		OpenWorldHint:   mcp.ToBoolPtr(s.hints.openWorld),
 	}
 	v := &argValidator{raw: in, name: s.name}
-	return Tool{Tool: t, Toolset: s.toolset, bind: func(deps *Deps) server.ToolHandlerFunc {
+	return Tool{Tool: t, Toolset: s.toolset, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok, bind: func(deps *Deps) server.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
 			start := time.Now()
 			defer func() {

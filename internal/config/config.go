@@ -141,7 +141,7 @@ func parseToolsets(s string) ([]string, error) {
 		case "all":
 			return tools.Toolsets(), nil
 		}
-		if _, err := tools.Select(tools.Filter{Toolsets: []string{part}}); err != nil {
+		if err := tools.CheckToolsets([]string{part}); err != nil {
 			return nil, fmt.Errorf("--toolsets: %w", err)
 		}
 		out = append(out, part)
