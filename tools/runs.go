@@ -70,6 +70,25 @@ type ArtifactsResult struct {
 	RunID     string            `json:"run_id"`
 	Count     int               `json:"count"`
 	Artifacts []client.Artifact `json:"artifacts"`
+	// links adds resource_link content items (Deps.ResourceLinks).
+	links bool
+}
+
+// extraContent links each artifact as skyvern://artifacts/{artifact_id}.
+func (r *ArtifactsResult) extraContent() []mcp.Content {
+	if !r.links {
+		return nil
+	}
+	out := make([]mcp.Content, 0, len(r.Artifacts))
+	for i := range r.Artifacts {
+		a := &r.Artifacts[i]
+		if a.ArtifactID == "" {
+			continue
+		}
+		out = append(out, mcp.NewResourceLink("skyvern://artifacts/"+a.ArtifactID, a.ArtifactID,
+			fmt.Sprintf("%s artifact of run %s", a.ArtifactType, r.RunID), a.MIMEType()))
+	}
+	return out
 }
 
 // ArtifactContentResult is get_artifact's output: metadata, with the content
@@ -118,7 +137,7 @@ func runTools() []Tool {
 				if run.Status.IsFinal() {
 					res.Message = finalMessage(run)
 				}
-				return res, nil
+				return c.seen(res), nil
 			}),
 		define(spec{name: "cancel_run", title: "Cancel a run", toolset: ToolsetRuns,
 			hints:       hints{destructive: true, idempotent: true},
@@ -145,7 +164,7 @@ func runTools() []Tool {
 				if err != nil {
 					return nil, err
 				}
-				return &ArtifactsResult{RunID: in.RunID, Count: len(arts), Artifacts: arts}, nil
+				return &ArtifactsResult{RunID: in.RunID, Count: len(arts), Artifacts: arts, links: c.deps.ResourceLinks}, nil
 			}),
 		define(spec{name: "get_artifact", title: "Get an artifact's content", toolset: ToolsetRuns, hints: readHints,
 			description: "Get the content of one artifact by artifact_id: images up to 1 MiB come back as an image, text, HTML and JSON up to 256 KiB as text; anything larger (recordings, big pages) as metadata with a link."},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
+
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 )
 
@@ -26,10 +28,53 @@ type RunResult struct {
 	*client.Run
 	// Message says what the result means when it needs saying.
 	Message string `json:"message,omitempty"`
+	// links adds resource_link content items (Deps.ResourceLinks).
+	links bool
+}
+
+// seen tells Deps.OnRun of the run and enables resource links when the
+// server serves resources.
+func (c *call) seen(r *RunResult) *RunResult {
+	if r == nil || r.Run == nil {
+		return r
+	}
+	if c.deps.OnRun != nil {
+		c.deps.OnRun(r.Run)
+	}
+	r.links = c.deps.ResourceLinks
+	return r
+}
+
+// extraContent links the run, its artifacts, its timeline and its
+// recording as skyvern:// resources.
+func (r *RunResult) extraContent() []mcp.Content {
+	if !r.links || r.Run == nil || r.RunID == "" {
+		return nil
+	}
+	id := r.RunID
+	out := []mcp.Content{
+		mcp.NewResourceLink("skyvern://runs/"+id, id, fmt.Sprintf("Run %s (%s); subscribe to follow its status", id, r.Status), "application/json"),
+		mcp.NewResourceLink("skyvern://runs/"+id+"/artifacts", id+" artifacts", "The run's screenshots, HTML, LLM responses and recording, each with its own URI", "application/json"),
+	}
+	if r.RunType.IsWorkflow() || r.RunType == client.RunTypeTaskV2 {
+		out = append(out, mcp.NewResourceLink("skyvern://runs/"+id+"/timeline", id+" timeline", "The run's blocks and thoughts", "application/json"))
+	}
+	if r.RecordingURL != "" {
+		out = append(out, mcp.NewResourceLink("skyvern://runs/"+id+"/recording", id+" recording", "The run's video recording", "video/webm"))
+	}
+	return out
 }
 
 // startRun runs start, then waits for the run when asked.
 func startRun(ctx context.Context, c *call, w WaitArgs, start func(context.Context) (*client.Run, error)) (*RunResult, error) {
+	res, err := startAndWait(ctx, c, w, start)
+	if err != nil {
+		return nil, err
+	}
+	return c.seen(res), nil
+}
+
+func startAndWait(ctx context.Context, c *call, w WaitArgs, start func(context.Context) (*client.Run, error)) (*RunResult, error) {
 	run, err := start(ctx)
 	if err != nil {
 		return nil, err

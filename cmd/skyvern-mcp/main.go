@@ -16,6 +16,8 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -26,6 +28,7 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
+	"github.com/skyvern-mcp/skyvern-mcp/resources"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
 
@@ -85,7 +88,11 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin io.Reader, stdout io.Writer) error {
 	baseURL, apiKey := cfg.BaseURL, cfg.APIKey
 	if cfg.Sandbox {
-		sb := sandbox.New(sandbox.Options{RunDuration: cfg.SandboxRunDuration})
+		recordingSize, err := envBytes("SKYVERN_SANDBOX_RECORDING_BYTES", 0)
+		if err != nil {
+			return err
+		}
+		sb := sandbox.New(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: recordingSize})
 		url, shutdown, err := sb.Listen("127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("starting the sandbox: %w", err)
@@ -114,16 +121,26 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		CancelRunOnAbort: cfg.CancelRunOnAbort,
 		Secrets:          []string{cfg.APIKey},
 	}
+	maxResource, err := envBytes("SKYVERN_MAX_RESOURCE_BYTES", resources.DefaultMaxResourceBytes)
+	if err != nil {
+		return err
+	}
+	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: maxResource})
+	defer res.Close()
+	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
 	selected, err := tools.Select(tools.Filter{Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
 	if err != nil {
 		return err
 	}
-	s := server.NewMCPServer("skyvern-mcp", client.Version,
+	opts := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
+		server.WithResourceRecovery(),
 		server.WithInstructions(instructions),
-	)
+	}, res.ServerOptions()...)
+	s := server.NewMCPServer("skyvern-mcp", client.Version, opts...)
 	tools.Register(s, deps, selected)
+	res.Register(s)
 	if !c.HasAPIKey() {
 		logger.Warn().Msg("no Skyvern API key: tools are listed, but calls will ask for SKYVERN_API_KEY (or use --sandbox)")
 	}
@@ -136,6 +153,20 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		return nil
 	}
 	return err
+}
+
+// envBytes reads a size in bytes from an environment variable (until
+// internal/config has a flag for it).
+func envBytes(name string, def int64) (int64, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: expected a positive number of bytes", name, v)
+	}
+	return n, nil
 }
 
 // logWriter sends the stdio server's own error log lines to zerolog.

@@ -1,0 +1,229 @@
+package resources
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/skyvern-mcp/skyvern-mcp/client"
+)
+
+// ArtifactItem is one entry of skyvern://runs/{run_id}/artifacts.
+type ArtifactItem struct {
+	URI          string `json:"uri"`
+	ArtifactID   string `json:"artifact_id"`
+	ArtifactType string `json:"artifact_type"`
+	MIMEType     string `json:"mime_type"`
+	// SizeBytes is the file size, when Skyvern reports it.
+	SizeBytes *int64 `json:"size_bytes,omitempty"`
+	CreatedAt string `json:"created_at,omitempty"`
+	// SignedURL is Skyvern's time-limited download URL, for content too
+	// large to read as a resource.
+	SignedURL string `json:"signed_url,omitempty"`
+}
+
+// ArtifactList is the content of skyvern://runs/{run_id}/artifacts.
+type ArtifactList struct {
+	RunID     string         `json:"run_id"`
+	Count     int            `json:"count"`
+	Artifacts []ArtifactItem `json:"artifacts"`
+}
+
+func artifactItem(a *client.Artifact) ArtifactItem {
+	return ArtifactItem{URI: artifactURI(a.ArtifactID), ArtifactID: a.ArtifactID, ArtifactType: string(a.ArtifactType),
+		MIMEType: a.MIMEType(), SizeBytes: a.FileSize, CreatedAt: a.CreatedAt, SignedURL: a.SignedURL}
+}
+
+// isTextual reports whether a media type is sent as text.
+func isTextual(mediaType string) bool {
+	return strings.HasPrefix(mediaType, "text/") || mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") ||
+		mediaType == "application/xml" || strings.HasSuffix(mediaType, "+xml") || mediaType == "application/javascript" ||
+		mediaType == "application/x-ndjson" || mediaType == "application/yaml"
+}
+
+// jsonStringLen is an upper bound of len(b) once encoded as a JSON string by
+// encoding/json (which escapes <, > and & as \u003c and control characters
+// and invalid UTF-8 as 6-byte escapes).
+func jsonStringLen(b []byte) int64 {
+	n := int64(2)
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
+				n += 2
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				n += 6
+			default:
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			n += 6
+		} else {
+			n += int64(size)
+		}
+		i += size
+	}
+	return n
+}
+
+// tooLargeError refuses content above the cap and says where to get it.
+type tooLargeError struct {
+	what      string
+	size      int64 // -1 unknown
+	limit     int64
+	signedURL string
+	appURL    string
+	hint      string
+}
+
+func (e *tooLargeError) Error() string {
+	size := "more than the limit"
+	if e.size >= 0 {
+		size = fmt.Sprintf("%d bytes", e.size)
+	}
+	msg := fmt.Sprintf("%s is too large to send as an MCP resource (%s; the limit is %d bytes as sent, base64 or escaped text; "+
+		"set it with SKYVERN_MAX_RESOURCE_BYTES).", e.what, size, e.limit)
+	switch {
+	case e.signedURL != "":
+		msg += " Download it from its signed URL instead: " + e.signedURL
+		if e.appURL != "" {
+			msg += " , or watch the run at " + e.appURL
+		}
+	case e.appURL != "":
+		msg += " Watch the run at " + e.appURL + " instead."
+	default:
+		msg += " " + e.hint
+	}
+	return msg
+}
+
+// readArtifact streams GET /v1/artifacts/{artifact_id}/content into one
+// resource: text types as text, everything else as one base64 blob,
+// encoded while reading (the raw bytes are never held whole).
+func (r *Registry) readArtifact(ctx context.Context, c *client.Client, uri, artifactID string, hint artifactHint) ([]mcp.ResourceContents, error) {
+	limit := r.o.MaxResourceBytes
+	tooLarge := func(mediaType string, size int64) error {
+		return &tooLargeError{what: fmt.Sprintf("Artifact %s (%s)", artifactID, mediaType), size: size, limit: limit,
+			signedURL: hint.signedURL, appURL: hint.appURL,
+			hint: "Read skyvern://runs/{run_id}/artifacts (or call get_run_artifacts) for its signed_url, or open the run's app_url."}
+	}
+	content, err := c.GetArtifact(ctx, artifactID, nil)
+	if err != nil {
+		return nil, describe(err, "artifact", artifactID)
+	}
+	defer content.Body.Close()
+	mediaType, _, _ := mime.ParseMediaType(content.ContentType)
+	if mediaType == "" {
+		mediaType = "application/octet-stream"
+	}
+	if isTextual(mediaType) {
+		if content.ContentLength > limit {
+			return nil, tooLarge(mediaType, content.ContentLength)
+		}
+		data, err := io.ReadAll(io.LimitReader(content.Body, limit+1))
+		if err != nil {
+			return nil, fmt.Errorf("reading artifact %s: %w", artifactID, err)
+		}
+		if int64(len(data)) > limit {
+			return nil, tooLarge(mediaType, content.ContentLength)
+		}
+		if utf8.Valid(data) {
+			if jsonStringLen(data) > limit {
+				return nil, tooLarge(mediaType, int64(len(data)))
+			}
+			return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: mediaType, Text: string(data)}}, nil
+		}
+		// Not UTF-8 after all: send the bytes as a blob.
+		if int64(base64.StdEncoding.EncodedLen(len(data))) > limit {
+			return nil, tooLarge(mediaType, int64(len(data)))
+		}
+		return []mcp.ResourceContents{mcp.BlobResourceContents{URI: uri, MIMEType: mediaType, Blob: base64.StdEncoding.EncodeToString(data)}}, nil
+	}
+	maxRaw := limit / 4 * 3 // base64 of maxRaw bytes fits in limit
+	if content.ContentLength > maxRaw {
+		return nil, tooLarge(mediaType, content.ContentLength)
+	}
+	var sb strings.Builder
+	if content.ContentLength >= 0 {
+		sb.Grow(base64.StdEncoding.EncodedLen(int(content.ContentLength)))
+	}
+	enc := base64.NewEncoder(base64.StdEncoding, &sb)
+	n, err := io.Copy(enc, io.LimitReader(content.Body, maxRaw+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading artifact %s: %w", artifactID, err)
+	}
+	if n > maxRaw {
+		return nil, tooLarge(mediaType, content.ContentLength)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return []mcp.ResourceContents{mcp.BlobResourceContents{URI: uri, MIMEType: mediaType, Blob: sb.String()}}, nil
+}
+
+// readRunRecording finds the run's recording artifact through the API and
+// reads it through the artifact content endpoint. recording_url is never
+// fetched: it is a URL from an answer, and it may point anywhere.
+func (r *Registry) readRunRecording(ctx context.Context, c *client.Client, uri, runID string) ([]mcp.ResourceContents, error) {
+	run, err := c.GetRun(ctx, runID)
+	if err != nil {
+		return nil, describe(err, "run", runID)
+	}
+	r.SeeRun(run)
+	arts, err := c.GetRunArtifacts(ctx, runID, client.ArtifactRecording)
+	if err != nil {
+		return nil, describe(err, "run", runID)
+	}
+	if len(arts) == 0 {
+		if run.Status.IsFinal() {
+			return nil, fmt.Errorf("run %s (%s) has no recording artifact", runID, run.Status)
+		}
+		return nil, fmt.Errorf("run %s is %s and has no recording yet: recordings appear when the run ends; subscribe to %s or read it again later", runID, run.Status, runURI(runID))
+	}
+	a := arts[len(arts)-1]
+	r.recent.seeArtifact(a.ArtifactID, a.SignedURL, runID)
+	res, err := r.readArtifact(ctx, c, uri, a.ArtifactID, artifactHint{signedURL: a.SignedURL, runID: runID, appURL: run.AppURL})
+	return res, err
+}
+
+// readSessionRecording reads recording number index of a browser session
+// through the artifact content endpoint.
+func (r *Registry) readSessionRecording(ctx context.Context, c *client.Client, uri, sessionID string, index int) ([]mcp.ResourceContents, error) {
+	bs, err := c.GetBrowserSession(ctx, sessionID)
+	if err != nil {
+		return nil, describe(err, "browser session", sessionID)
+	}
+	if index >= len(bs.Recordings) {
+		if len(bs.Recordings) == 0 {
+			return nil, fmt.Errorf("browser session %s (%s) has no recordings yet: a session's recording appears once it is closed (close_browser_session)", sessionID, bs.Status)
+		}
+		return nil, fmt.Errorf("browser session %s has %d recording(s): use an index from 0 to %d", sessionID, len(bs.Recordings), len(bs.Recordings)-1)
+	}
+	rec := bs.Recordings[index]
+	if rec.ArtifactID == "" || !artifactIDRe.MatchString(rec.ArtifactID) {
+		return nil, errors.New(noArtifactMessage(sessionID, index, rec.URL, bs.AppURL))
+	}
+	return r.readArtifact(ctx, c, uri, rec.ArtifactID, artifactHint{signedURL: rec.URL, appURL: bs.AppURL})
+}
+
+func noArtifactMessage(sessionID string, index int, url, appURL string) string {
+	msg := fmt.Sprintf("recording %d of browser session %s has no artifact ID, so it cannot be read through Skyvern's API (the server does not fetch URLs from answers).", index, sessionID)
+	if url != "" {
+		msg += " Download it from " + url
+	} else if appURL != "" {
+		msg += " Open the session at " + appURL
+	}
+	return msg
+}
