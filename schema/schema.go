@@ -108,7 +108,9 @@ func mapType(r *jsonschema.Reflector, t reflect.Type) *jsonschema.Schema {
 	case rawJSONType:
 		return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{
 			{Type: "object"},
-			{Type: "array", Items: &jsonschema.Schema{}},
+			// Items is an object, not the bare `true` an empty schema encodes to:
+			// some clients' schema checkers reject a bare boolean there.
+			{Type: "array", Items: &jsonschema.Schema{Description: "Any JSON value."}},
 			{Type: "string"},
 		}}
 	case proxyType:

@@ -89,7 +89,8 @@ func checkNode(t *testing.T, path string, node map[string]any, wantDescriptions 
 		assert.NotContains(t, node, k, "%s: schemas must be fully inlined", path)
 	}
 	if node["type"] == "array" {
-		assert.Contains(t, node, "items", "%s: array without items", path)
+		_, isObject := node["items"].(map[string]any)
+		assert.True(t, isObject, "%s: array items must be a schema object (not missing, not a bare true)", path)
 	}
 	if e, ok := node["enum"]; ok {
 		_, isArr := e.([]any)

@@ -146,7 +146,16 @@ func runTools() []Tool {
 				if err := c.client.CancelRun(ctx, in.RunID); err != nil {
 					return nil, err
 				}
-				return &OKResult{OK: true, Message: fmt.Sprintf("Cancellation of run %s requested; check with get_run.", in.RunID)}, nil
+				run, err := c.client.GetRun(ctx, in.RunID)
+				switch {
+				case err != nil:
+					return &OKResult{OK: true, Message: fmt.Sprintf("Cancellation of run %s requested; check with get_run.", in.RunID)}, nil
+				case run.Status == client.RunStatusCanceled:
+					return &OKResult{OK: true, Message: fmt.Sprintf("Run %s is canceled.", in.RunID)}, nil
+				case run.Status.IsFinal():
+					return &OKResult{OK: true, Message: fmt.Sprintf("Run %s had already ended (%s); nothing to cancel.", in.RunID, run.Status)}, nil
+				}
+				return &OKResult{OK: true, Message: fmt.Sprintf("Cancellation of run %s requested; it is %s now, check with get_run.", in.RunID, run.Status)}, nil
 			}),
 		define(spec{name: "get_run_timeline", title: "Get a run's timeline", toolset: ToolsetRuns, hints: readHints,
 			description: "Get the timeline of a workflow run (wr_...) or skyvern-2.0 task run (tsk_v2_...): its blocks and the agent's thoughts, nested, in order. Skyvern answers 400 for skyvern-1.0 task runs; use get_run_artifacts for those."},
@@ -219,9 +228,14 @@ func getArtifact(ctx context.Context, c *call, in *GetArtifactInput) (*ArtifactC
 		}
 	}
 	res.DeliveredAs = "link"
-	res.Message = fmt.Sprintf("The artifact (%s, %s) is too large to return inline (limits: images %d KiB, text %d KiB). Fetch it from content_url with the x-api-key header, or use its signed_url from get_run_artifacts.",
-		mediaType, sizeText(res.SizeBytes), MaxInlineImageBytes>>10, MaxInlineTextBytes>>10)
-	res.extra = []mcp.Content{mcp.NewResourceLink(res.ContentURL, in.ArtifactID, "Artifact content", mediaType)}
+	uri := "skyvern://artifacts/" + in.ArtifactID
+	if kind == "" {
+		res.Message = fmt.Sprintf("%s content is not returned inline by this tool (only images up to %d KiB and text up to %d KiB are).", mediaType, MaxInlineImageBytes>>10, MaxInlineTextBytes>>10)
+	} else {
+		res.Message = fmt.Sprintf("The artifact (%s, %s) is larger than this tool returns inline (%d KiB for images, %d KiB for text).", mediaType, sizeText(res.SizeBytes), MaxInlineImageBytes>>10, MaxInlineTextBytes>>10)
+	}
+	res.Message += " Read the resource " + uri + " (up to the server's resource size limit), or open the artifact's signed_url from get_run_artifacts."
+	res.extra = []mcp.Content{mcp.NewResourceLink(uri, in.ArtifactID, "Artifact content", mediaType)}
 	return res, nil
 }
 

@@ -184,7 +184,8 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 				if res != nil && res.IsError {
 					ev = deps.Log.Warn()
 				}
-				ev.Str("tool", s.name).Dur("duration", time.Since(start)).Bool("is_error", res != nil && res.IsError).Msg("tool call")
+				ev.Str("tool", s.name).Dur("duration", time.Since(start)).Bool("is_error", res != nil && res.IsError).
+					Bool("cancelled", ctx.Err() != nil).Msg("tool call")
 			}()
 			raw, err := rawArguments(req)
 			if err != nil {
@@ -216,7 +217,7 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 
 // errorResult is a tool failure the model can read and act on.
 func errorResult(tool, msg string) *mcp.CallToolResult {
-	return mcp.NewToolResultError(tool + ": " + msg)
+	return mcp.NewToolResultError(tool + ": " + strings.TrimPrefix(msg, tool+": "))
 }
 
 // structuredResult returns out as structured content plus a compact JSON

@@ -14,10 +14,9 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -88,11 +87,7 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin io.Reader, stdout io.Writer) error {
 	baseURL, apiKey := cfg.BaseURL, cfg.APIKey
 	if cfg.Sandbox {
-		recordingSize, err := envBytes("SKYVERN_SANDBOX_RECORDING_BYTES", 0)
-		if err != nil {
-			return err
-		}
-		sb := sandbox.New(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: recordingSize})
+		sb := sandbox.New(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: cfg.SandboxRecordingBytes})
 		url, shutdown, err := sb.Listen("127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("starting the sandbox: %w", err)
@@ -105,7 +100,8 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		baseURL, apiKey = url, "sandbox"
 		logger.Info().Str("url", url).Msg("sandbox: simulated Skyvern API; no real browser runs")
 	}
-	c, err := client.New(client.WithBaseURL(baseURL), client.WithAPIKey(apiKey), client.WithTimeout(cfg.RequestTimeout))
+	c, err := client.New(client.WithBaseURL(baseURL), client.WithAPIKey(apiKey), client.WithTimeout(cfg.RequestTimeout),
+		client.WithHTTPClient(&http.Client{Transport: debugTransport{next: http.DefaultTransport, log: logger}}))
 	if err != nil {
 		return err
 	}
@@ -121,11 +117,7 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		CancelRunOnAbort: cfg.CancelRunOnAbort,
 		Secrets:          []string{cfg.APIKey},
 	}
-	maxResource, err := envBytes("SKYVERN_MAX_RESOURCE_BYTES", resources.DefaultMaxResourceBytes)
-	if err != nil {
-		return err
-	}
-	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: maxResource})
+	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes})
 	defer res.Close()
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
 	selected, err := tools.Select(tools.Filter{Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
@@ -155,18 +147,26 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 	return err
 }
 
-// envBytes reads a size in bytes from an environment variable (until
-// internal/config has a flag for it).
-func envBytes(name string, def int64) (int64, error) {
-	v := strings.TrimSpace(os.Getenv(name))
-	if v == "" {
-		return def, nil
+// debugTransport logs each request to Skyvern at debug level: method, path
+// (no query string, no headers, so never the key), status and duration.
+type debugTransport struct {
+	next http.RoundTripper
+	log  zerolog.Logger
+}
+
+func (t debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.log.GetLevel() > zerolog.DebugLevel {
+		return t.next.RoundTrip(req)
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%s=%q: expected a positive number of bytes", name, v)
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	ev := t.log.Debug().Str("method", req.Method).Str("path", req.URL.Path).Dur("duration", time.Since(start))
+	if err != nil {
+		ev.Str("error", "transport error").Msg("skyvern request")
+		return resp, err
 	}
-	return n, nil
+	ev.Int("status", resp.StatusCode).Msg("skyvern request")
+	return resp, nil
 }
 
 // logWriter sends the stdio server's own error log lines to zerolog.

@@ -125,6 +125,7 @@ func TestStdoutCarriesOnlyJSONRPC(t *testing.T) {
 	}
 	assert.True(t, sawParseError, "a malformed line gets a JSON-RPC parse error")
 	assert.Contains(t, stderr, `"tool":"run_task"`, "logs go to stderr")
+	assert.Contains(t, stderr, `"message":"skyvern request"`, "--log-level debug logs each Skyvern request")
 	assert.NotContains(t, stderr, "\x1b[", "no colour codes when stderr is not a terminal")
 }
 

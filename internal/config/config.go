@@ -47,7 +47,12 @@ type Config struct {
 	// RequestTimeout bounds one HTTP request to Skyvern.
 	RequestTimeout   time.Duration
 	CancelRunOnAbort bool
-	Version          bool
+	// MaxResourceBytes caps a resource's payload as sent (base64 or text).
+	MaxResourceBytes int64
+	// SandboxRecordingBytes is the size of each sandbox recording (0: the
+	// sandbox's default, 64 KiB).
+	SandboxRecordingBytes int64
+	Version               bool
 }
 
 // Load parses args (without the program name). envFile is the .env file to
@@ -78,7 +83,14 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.StringVar(&c.LogFile, "log-file", "", "write logs to this file instead of stderr")
 	fs.Float64Var(&timeoutSeconds, "request-timeout", client.DefaultTimeout.Seconds(), "timeout of one HTTP request to Skyvern, in seconds")
 	fs.BoolVar(&c.CancelRunOnAbort, "cancel-run-on-abort", false, "cancel the Skyvern run when the MCP client cancels a call that waits for it")
+	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 8<<20, "largest resource payload sent, in bytes as sent (base64 for binary); at most 10 MiB - 64 KiB")
+	fs.Int64Var(&c.SandboxRecordingBytes, "sandbox-recording-bytes", 0, "with --sandbox: size of each run's recording in bytes (0: 64 KiB), e.g. for memory benchmarks")
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
+	for _, a := range args {
+		if name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"); name == "api-key" || name == "key" {
+			return nil, errors.New("there is no --api-key flag, because command lines are visible to other users: set SKYVERN_API_KEY (in the environment or a .env file) or use --api-key-file")
+		}
+	}
 	err := ff.Parse(fs, args,
 		ff.WithEnvVarPrefix(EnvPrefix),
 		ff.WithConfigFileFlag("config"),
@@ -119,6 +131,14 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		return nil, fmt.Errorf("--log-level: expected debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.MaxResourceBytes <= 0 || c.SandboxRecordingBytes < 0 {
+		return nil, errors.New("--max-resource-bytes must be positive and --sandbox-recording-bytes not negative")
+	}
+	if c.UploadDir != "" {
+		if st, err := os.Stat(c.UploadDir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--upload-dir: %q is not a directory", c.UploadDir)
+		}
 	}
 	c.APIKey = strings.TrimSpace(os.Getenv(EnvPrefix + "_API_KEY"))
 	if c.APIKeyFile != "" {

@@ -95,6 +95,9 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{[]string{"--transport", "carrier-pigeon"}, "--transport"},
 		{[]string{"--api-key-file", "/nonexistent/key"}, "--api-key-file"},
 		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"--api-key", "sk-123"}, "SKYVERN_API_KEY"},
+		{[]string{"--upload-dir", "/nonexistent/dir"}, "--upload-dir"},
+		{[]string{"--max-resource-bytes", "0"}, "--max-resource-bytes"},
 	} {
 		_, err := Load(tc.args, "", io.Discard)
 		require.Error(t, err, "%v", tc.args)
