@@ -17,8 +17,12 @@ test: lint test-go test-e2e ## Everything CI runs: lint, Go tests under -race, e
 test-go: build
 	$(GO) test -race -count=1 ./...
 
-e2e-deps: ## Install the npm packages of the end-to-end clients (official MCP TypeScript SDK, inspector).
+e2e-deps: $(E2E_DIR)/node_modules/.installed ## Install the npm packages of the end-to-end clients (official MCP TypeScript SDK, inspector).
+
+# npm ci runs again only when the lock file changes.
+$(E2E_DIR)/node_modules/.installed: $(E2E_DIR)/package-lock.json $(E2E_DIR)/package.json
 	cd $(E2E_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 test-e2e: build e2e-deps ## End-to-end: drive bin/skyvern-mcp --sandbox with the official TypeScript SDK client.
 	cd $(E2E_DIR) && node --test --test-reporter=spec
