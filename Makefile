@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION)
 E2E_DIR   := e2e
 
-.PHONY: all build test test-go test-e2e e2e-deps demo lint cover snapshots docs bench clean
+.PHONY: all build test test-go test-e2e e2e-deps demo lint cover snapshots docs bench fuzz clean
 
 all: build
 
@@ -46,6 +46,14 @@ docs: ## Regenerate the tool table in README.md.
 
 bench: build ## Benchmarks (loopback only, ~1 min): cold start, tools/list size, per-call overhead, peak RSS, allocations; prints a markdown table.
 	$(GO) run ./bench/skybench -bin $(BIN)
+
+FUZZTIME ?= 20s
+
+fuzz: ## Run each fuzz target for FUZZTIME (default 20s), one after the other; crashers land in the package's testdata/fuzz.
+	$(GO) test -run '^$$' -fuzz '^FuzzToolArguments$$' -fuzztime $(FUZZTIME) ./tools
+	$(GO) test -run '^$$' -fuzz '^FuzzParseURI$$' -fuzztime $(FUZZTIME) ./resources
+	$(GO) test -run '^$$' -fuzz '^FuzzResponseDecoding$$' -fuzztime $(FUZZTIME) ./client
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./internal/config
 
 clean:
 	rm -rf bin coverage.out $(E2E_DIR)/node_modules

@@ -67,7 +67,7 @@ func agentTools() []Tool {
 				req.UserAgent = in.UserAgent
 				return startRun(ctx, c, in.WaitArgs, func(ctx context.Context) (*client.Run, error) { return c.client.DownloadFiles(ctx, &req) })
 			}),
-		define(spec{name: "upload_file", title: "Upload a file", toolset: ToolsetAgent,
+		define(spec{name: "upload_file", title: "Upload a file", toolset: ToolsetAgent, maxArgBytes: MaxUploadArgumentBytes,
 			hints: hints{},
 			description: "Upload a file to Skyvern for runs and workflows to use (e.g. a file to attach in a form); returns its s3_uri and presigned_url. " +
 				"Give content (base64) with filename, or a path inside the server's --upload-dir."},

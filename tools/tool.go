@@ -120,6 +120,8 @@ var readHints = hints{readOnly: true, idempotent: true}
 type spec struct {
 	name, title, description, toolset string
 	hints                             hints
+	// maxArgBytes overrides MaxArgumentBytes for this tool (0: the default).
+	maxArgBytes int
 }
 
 // call is the context of one tool call.
@@ -172,6 +174,7 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 		OpenWorldHint:   mcp.ToBoolPtr(s.hints.openWorld),
 	}
 	v := &argValidator{raw: in, name: s.name}
+	limits := limitsFor(s, reflect.TypeFor[In]())
 	return Tool{Tool: t, Toolset: s.toolset, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok, bind: func(deps *Deps) server.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
 			start := time.Now()
@@ -191,7 +194,13 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 			if err != nil {
 				return errorResult(s.name, err.Error()), nil
 			}
+			if err := limits.check(raw); err != nil {
+				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
+			}
 			if err := v.validate(raw); err != nil {
+				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
+			}
+			if err := limits.checkExtractionSchema(raw); err != nil {
 				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
 			}
 			input := new(In)

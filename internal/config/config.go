@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -97,7 +98,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 		ff.WithConfigFileParser(ff.JSONParser),
 	)
 	if err != nil {
-		return nil, err
+		return nil, configFileError(err, c.ConfigFile)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -142,13 +143,50 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	}
 	c.APIKey = strings.TrimSpace(os.Getenv(EnvPrefix + "_API_KEY"))
 	if c.APIKeyFile != "" {
-		b, err := os.ReadFile(c.APIKeyFile)
+		b, err := readSmallFile(c.APIKeyFile, maxAPIKeyFileBytes)
 		if err != nil {
 			return nil, fmt.Errorf("--api-key-file: %w", err)
 		}
 		c.APIKey = strings.TrimSpace(string(b))
 	}
 	return c, nil
+}
+
+// maxAPIKeyFileBytes bounds what --api-key-file reads, so that a device such
+// as /dev/zero cannot exhaust memory.
+const maxAPIKeyFileBytes = 64 << 10
+
+// readSmallFile reads a file of at most max bytes (it may be a pipe).
+func readSmallFile(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%q is larger than %d KiB; it must hold only the API key", path, max>>10)
+	}
+	return b, nil
+}
+
+// configFileError names the --config file in errors about reading or
+// parsing it, which ff reports without the flag or the path.
+func configFileError(err error, path string) error {
+	var perr *fs.PathError
+	var jerr ff.JSONParseError
+	switch {
+	case path == "":
+		return err
+	case errors.As(err, &jerr):
+		return fmt.Errorf("--config %q: expected a JSON object whose keys are flag names (see config.example.json): %w", path, jerr.Inner)
+	case errors.As(err, &perr) && perr.Path == path:
+		return fmt.Errorf("--config: %w", err)
+	}
+	return err
 }
 
 func parseToolsets(s string) ([]string, error) {
