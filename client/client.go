@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -67,6 +68,11 @@ type Client struct {
 	timeout    time.Duration
 	maxRetries uint
 	retryBase  time.Duration
+
+	// secrets are values sent to Skyvern that must never come back in an
+	// error (credential passwords, card numbers, ...); see RedactSecrets.
+	secretsMu sync.Mutex
+	secrets   []string
 }
 
 // Option configures a Client.
@@ -427,27 +433,31 @@ func truncate(b []byte, n int) []byte {
 	return b
 }
 
-// redact removes the API key from b.
+// redact removes the API key and the registered secrets from b.
 func (c *Client) redact(b []byte) []byte {
-	if c.apiKey == "" || !bytes.Contains(b, []byte(c.apiKey)) {
-		return b
+	for _, secret := range c.secretList() {
+		if bytes.Contains(b, []byte(secret)) {
+			b = bytes.ReplaceAll(b, []byte(secret), []byte("[REDACTED]"))
+		}
 	}
-	return bytes.ReplaceAll(b, []byte(c.apiKey), []byte("[REDACTED]"))
+	return b
 }
 
 func (c *Client) redactString(s string) string {
-	if c.apiKey == "" {
-		return s
+	for _, secret := range c.secretList() {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
 	}
-	return strings.ReplaceAll(s, c.apiKey, "[REDACTED]")
+	return s
 }
 
-// redactErr keeps err's chain (for errors.Is) but removes the key from its text.
+// redactErr keeps err's chain (for errors.Is) but removes the key and the
+// registered secrets from its text.
 func (c *Client) redactErr(err error) error {
-	if c.apiKey == "" || !strings.Contains(err.Error(), c.apiKey) {
-		return err
+	msg := err.Error()
+	if red := c.redactString(msg); red != msg {
+		return &redactedError{msg: red, err: err}
 	}
-	return &redactedError{msg: c.redactString(err.Error()), err: err}
+	return err
 }
 
 type redactedError struct {

@@ -259,7 +259,9 @@ type TOTPCode struct {
 
 // CreateCredential stores a credential: POST /v1/credentials (201). An
 // empty CredentialType is taken from the shape of Credential. The answer
-// never contains the secret. Never retried.
+// never contains the secret. Never retried. The secret values are
+// registered with RedactSecrets first, so no error of this client (now or
+// later) repeats them.
 func (c *Client) CreateCredential(ctx context.Context, req *CreateCredentialRequest) (*Credential, error) {
 	if req == nil || req.Name == "" {
 		return nil, fmt.Errorf("create_credential: name is required")
@@ -267,6 +269,8 @@ func (c *Client) CreateCredential(ctx context.Context, req *CreateCredentialRequ
 	if req.Credential.Type() == "" {
 		return nil, fmt.Errorf("create_credential: credential is required")
 	}
+	// Skyvern (or a proxy) may echo the secrets in an error: never repeat them.
+	c.RedactSecrets(req.Credential.secretValues()...)
 	body := *req // the caller's struct is not modified
 	if body.CredentialType == "" {
 		body.CredentialType = req.Credential.Type()
