@@ -401,12 +401,21 @@ func (c *Client) send(ctx context.Context, r *request, payload []byte, contentTy
 	if out == nil || resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(data)) == 0 {
 		return resp, nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	err = json.Unmarshal(data, out)
+	if v, ok := out.(validator); ok && err == nil {
+		err = v.validate()
+	}
+	if err != nil {
 		return resp, &DecodeError{Method: r.method, Path: r.path, StatusCode: resp.StatusCode,
 			ContentType: resp.Header.Get("Content-Type"), Err: err, Body: c.redact(truncate(data, 512))}
 	}
 	return resp, nil
 }
+
+// validator is a decoded answer that can tell whether it is usable: valid
+// JSON of the wrong shape (e.g. {"detail": "..."} with status 200) must not
+// pass for an empty result.
+type validator interface{ validate() error }
 
 // DecodeError is returned when Skyvern answered 2xx with a body that is not
 // the expected JSON (for example an HTML page from a proxy).

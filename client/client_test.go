@@ -332,3 +332,15 @@ func TestUploadFileSendsARealFilePart(t *testing.T) {
 	assert.Equal(t, "text/plain", gotType)
 	assert.Equal(t, "hello", gotBody)
 }
+
+func TestAnswerOfTheWrongShapeIsADecodeError(t *testing.T) {
+	srv, _ := recorder(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		_, _ = w.Write([]byte(`{"detail":"maintenance"}`))
+	})
+	c, _ := New(WithBaseURL(srv.URL))
+	run, err := c.GetRun(context.Background(), "tsk_1")
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Nil(t, run)
+	assert.Contains(t, err.Error(), "not a run")
+}

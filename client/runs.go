@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -71,6 +72,13 @@ type Run struct {
 	ScriptID string `json:"script_id,omitempty"`
 	// RunRequest is the request that started the run.
 	RunRequest *RunRequest `json:"run_request,omitempty"`
+}
+
+func (r *Run) validate() error {
+	if r.RunID == "" || r.Status == "" {
+		return errors.New("the answer is not a run: run_id or status is missing")
+	}
+	return nil
 }
 
 // Steps returns the step count, 0 when unknown.
