@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +20,7 @@ import (
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
-	"github.com/skyvern-mcp/skyvern-mcp/internal/contracttest"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/testenv"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
 
@@ -53,16 +51,10 @@ type opts struct {
 // OpenAPI spec, and connects an in-process client.
 func newHarness(t *testing.T, o opts) *harness {
 	t.Helper()
-	spec := contracttest.Load(t)
 	if o.runDuration == 0 {
 		o.runDuration = 150 * time.Millisecond
 	}
-	sb := sandbox.New(sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording})
-	ts := httptest.NewServer(sb)
-	t.Cleanup(ts.Close)
-	c, err := client.New(client.WithBaseURL(ts.URL), client.WithAPIKey(testKey),
-		client.WithHTTPClient(&http.Client{Transport: spec.Transport(t, nil, contracttest.AllowStatus(400, 403, 404))}))
-	require.NoError(t, err)
+	_, c := testenv.Sandbox(t, sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording}, testKey, 400, 403, 404)
 	deps := &tools.Deps{
 		Client:      func(context.Context) (*client.Client, error) { return c, nil },
 		Log:         zerolog.Nop(),

@@ -3,8 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +16,7 @@ import (
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
-	"github.com/skyvern-mcp/skyvern-mcp/internal/contracttest"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/testenv"
 )
 
 const testKey = "sk-test-canary-7d1e9b"
@@ -29,7 +27,6 @@ const testKey = "sk-test-canary-7d1e9b"
 type harness struct {
 	t       *testing.T
 	sandbox *sandbox.Server
-	url     string
 	mcp     *mcpclient.Client
 	logs    *syncBuffer
 
@@ -47,13 +44,9 @@ type harnessOpts struct {
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	spec := contracttest.Load(t)
 	if o.runDuration == 0 {
 		o.runDuration = 150 * time.Millisecond
 	}
-	sb := sandbox.New(sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording})
-	srv := httptest.NewServer(sb)
-	t.Cleanup(srv.Close)
 	key := testKey
 	if o.key != "" {
 		key = o.key
@@ -61,9 +54,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if o.noKey {
 		key = ""
 	}
-	c, err := client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(key),
-		client.WithHTTPClient(&http.Client{Transport: spec.Transport(t, nil, contracttest.AllowStatus(403, 404))}))
-	require.NoError(t, err)
+	sb, c := testenv.Sandbox(t, sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording}, key, 403, 404)
 	logs := &syncBuffer{}
 	deps := &Deps{
 		Client: func(context.Context) (*client.Client, error) {
@@ -82,7 +73,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	Register(s, deps, All())
 	mc, err := mcpclient.NewInProcessClient(s)
 	require.NoError(t, err)
-	h := &harness{t: t, sandbox: sb, url: srv.URL, mcp: mc, logs: logs}
+	h := &harness{t: t, sandbox: sb, mcp: mc, logs: logs}
 	mc.OnNotification(func(n mcp.JSONRPCNotification) {
 		h.mu.Lock()
 		h.notifications = append(h.notifications, n)
