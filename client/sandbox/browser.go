@@ -3,7 +3,6 @@ package sandbox
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -115,12 +114,7 @@ func (s *Server) getBrowserSessions(w http.ResponseWriter, r *http.Request) {
 			live = append(live, b)
 		}
 	}
-	sort.Slice(live, func(i, j int) bool {
-		if !live[i].created.Equal(live[j].created) {
-			return live[i].created.After(live[j].created)
-		}
-		return live[i].resp.BrowserSessionID > live[j].resp.BrowserSessionID
-	})
+	newestFirst(live, func(b *browserSession) (time.Time, string) { return b.created, b.resp.BrowserSessionID })
 	out := make([]client.BrowserSession, 0, len(live))
 	for _, b := range live {
 		out = append(out, s.sessionView(b, now, base))
@@ -247,12 +241,7 @@ func (s *Server) listBrowserProfiles(w http.ResponseWriter, r *http.Request) {
 			all = append(all, p)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].created.Equal(all[j].created) {
-			return all[i].created.After(all[j].created)
-		}
-		return all[i].resp.BrowserProfileID > all[j].resp.BrowserProfileID
-	})
+	newestFirst(all, func(p *browserProfile) (time.Time, string) { return p.created, p.resp.BrowserProfileID })
 	out := make([]client.BrowserProfile, 0, len(all))
 	for _, p := range all {
 		out = append(out, p.resp)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -140,12 +139,7 @@ func (s *Server) getCredentials(w http.ResponseWriter, r *http.Request) {
 			all = append(all, c)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].created.Equal(all[j].created) {
-			return all[i].created.After(all[j].created)
-		}
-		return all[i].resp.CredentialID > all[j].resp.CredentialID
-	})
+	newestFirst(all, func(c *credential) (time.Time, string) { return c.created, c.resp.CredentialID })
 	out := make([]client.Credential, 0, len(all))
 	for _, c := range all {
 		out = append(out, c.resp)

@@ -529,6 +529,19 @@ func (q *query) enumList(name string, vals []string) []string {
 }
 
 // paginate returns the page of items (page starts at 1).
+// newestFirst sorts items by creation time, newest first, then by ID
+// (descending) so that the order is stable.
+func newestFirst[T any](items []T, key func(T) (time.Time, string)) {
+	sort.Slice(items, func(i, j int) bool {
+		ti, idi := key(items[i])
+		tj, idj := key(items[j])
+		if !ti.Equal(tj) {
+			return ti.After(tj)
+		}
+		return idi > idj
+	})
+}
+
 func paginate[T any](items []T, page, size int) []T {
 	start := (page - 1) * size
 	if start >= len(items) || start < 0 {

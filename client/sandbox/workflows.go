@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -595,12 +594,7 @@ func (s *Server) getWorkflows(w http.ResponseWriter, r *http.Request) {
 			all = append(all, wf)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].created.Equal(all[j].created) {
-			return all[i].created.After(all[j].created)
-		}
-		return all[i].wpid > all[j].wpid
-	})
+	newestFirst(all, func(wf *workflow) (time.Time, string) { return wf.created, wf.wpid })
 	for _, wf := range all {
 		v := wf.latest()
 		switch {
