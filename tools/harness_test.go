@@ -40,6 +40,10 @@ type harnessOpts struct {
 	runDuration time.Duration
 	uploadDir   string
 	recording   int64
+	// tasks enables MCP task support with these options.
+	tasks *TaskOptions
+	// protocol is the protocol version the client asks for (default: latest).
+	protocol string
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -69,7 +73,14 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		PollMax:     50 * time.Millisecond,
 		Secrets:     []string{key},
 	}
-	s := server.NewMCPServer("skyvern-mcp", "test", server.WithToolCapabilities(false), server.WithRecovery())
+	opts := []server.ServerOption{server.WithToolCapabilities(false), server.WithRecovery()}
+	if o.tasks != nil {
+		deps.Tasks = NewTasks(*o.tasks)
+		hooks := &server.Hooks{}
+		opts = append(opts, server.WithHooks(hooks))
+		opts = append(opts, deps.Tasks.ServerOptions(hooks)...)
+	}
+	s := server.NewMCPServer("skyvern-mcp", "test", opts...)
 	Register(s, deps, All())
 	mc, err := mcpclient.NewInProcessClient(s)
 	require.NoError(t, err)
@@ -83,6 +94,9 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	require.NoError(t, mc.Start(ctx))
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	if o.protocol != "" {
+		init.Params.ProtocolVersion = o.protocol
+	}
 	init.Params.ClientInfo = mcp.Implementation{Name: "harness", Version: "1"}
 	_, err = mc.Initialize(ctx, init)
 	require.NoError(t, err)

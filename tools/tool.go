@@ -79,6 +79,9 @@ type Deps struct {
 	// to run and artifact results. Set it only when package resources
 	// serves those URIs.
 	ResourceLinks bool
+	// Tasks, when set, runs task-augmented calls of the run tools (see
+	// tasks.go); the server must use Tasks.ServerOptions.
+	Tasks *Tasks
 }
 
 func (d *Deps) redact(s string) string {
@@ -124,6 +127,13 @@ type spec struct {
 	maxArgBytes int
 }
 
+// taskCapable declares taskSupport optional on the run-starting tools.
+func taskCapable(t *mcp.Tool) {
+	if SupportsTasks(t.Name) {
+		t.Execution = &mcp.ToolExecution{TaskSupport: mcp.TaskSupportOptional}
+	}
+}
+
 // call is the context of one tool call.
 type call struct {
 	deps   *Deps
@@ -131,6 +141,8 @@ type call struct {
 	client *client.Client
 	// progress counts notifications sent, so progress always increases.
 	progress float64
+	// task is set for a task-augmented call (Deps.Tasks).
+	task *taskState
 }
 
 // sendProgress sends notifications/progress when the request carried a
@@ -173,10 +185,11 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 		IdempotentHint:  mcp.ToBoolPtr(s.hints.idempotent),
 		OpenWorldHint:   mcp.ToBoolPtr(s.hints.openWorld),
 	}
+	taskCapable(&t)
 	v := &argValidator{raw: in, name: s.name}
 	limits := limitsFor(s, reflect.TypeFor[In]())
 	return Tool{Tool: t, Toolset: s.toolset, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok, bind: func(deps *Deps) server.ToolHandlerFunc {
-		return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, _ error) {
+		h := func(ctx context.Context, req mcp.CallToolRequest, task *taskState) (res *mcp.CallToolResult, _ error) {
 			start := time.Now()
 			defer func() {
 				if p := recover(); p != nil {
@@ -209,17 +222,42 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 			if err := dec.Decode(input); err != nil {
 				return errorResult(s.name, "invalid arguments: "+describeDecodeError(err)), nil
 			}
-			c := &call{deps: deps, req: req}
+			c := &call{deps: deps, req: req, task: task}
 			if needsClient {
 				if c.client, err = deps.Client(ctx); err != nil {
 					return errorResult(s.name, deps.redact(err.Error())), nil
 				}
 			}
 			output, err := fn(ctx, c, input)
+			var end *taskEndError
+			if errors.As(err, &end) {
+				if errors.Is(end.err, context.Canceled) {
+					return nil, end.err
+				}
+				return nil, errors.New(deps.redact(end.err.Error()))
+			}
 			if err != nil {
 				return errorResult(s.name, deps.redact(describeError(err))), nil
 			}
 			return structuredResult(output)
+		}
+		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			task := deps.Tasks.state(req)
+			if task == nil {
+				return h(ctx, req, nil)
+			}
+			// A task-augmented call: the task ends failed (with the reason)
+			// rather than completed with an error result.
+			// mcp-go v1.2.1 derives the task's context from the tools/call
+			// request's, which ends when the task is returned; the task has
+			// its own, ended by tasks/cancel, its TTL or its session ending.
+			tctx := deps.Tasks.detach(ctx, task, req)
+			defer deps.Tasks.finish(task)
+			res, err := h(tctx, req, task)
+			if err == nil && res != nil && res.IsError {
+				return nil, errors.New(deps.redact(text0(res)))
+			}
+			return res, err
 		}
 	}}
 }
@@ -412,4 +450,14 @@ func httpStatusText(code int) string {
 		return t
 	}
 	return "error"
+}
+
+// text0 is the first text content of a result.
+func text0(res *mcp.CallToolResult) string {
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			return tc.Text
+		}
+	}
+	return "the tool failed"
 }

@@ -79,6 +79,9 @@ func startAndWait(ctx context.Context, c *call, w WaitArgs, start func(context.C
 	if err != nil {
 		return nil, err
 	}
+	if c.task != nil {
+		return followTask(ctx, c, run)
+	}
 	if !w.WaitForCompletion {
 		return &RunResult{Run: run, Message: fmt.Sprintf("Run %s started (%s). It runs in Skyvern; follow it with get_run or watch it at its app_url.", run.RunID, run.Status)}, nil
 	}

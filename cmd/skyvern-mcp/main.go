@@ -120,6 +120,7 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes})
 	defer res.Close()
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
+	deps.Tasks = tools.NewTasks(tools.TaskOptions{TTL: cfg.TaskTTL, MaxTasks: cfg.MaxTasks})
 	selected, err := tools.Select(tools.Filter{Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
 	if err != nil {
 		return err
@@ -130,6 +131,7 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		server.WithResourceRecovery(),
 		server.WithInstructions(instructions),
 	}, res.ServerOptions()...)
+	opts = append(opts, deps.Tasks.ServerOptions(res.Hooks())...)
 	s := server.NewMCPServer("skyvern-mcp", client.Version, opts...)
 	tools.Register(s, deps, selected)
 	res.Register(s)

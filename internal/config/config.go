@@ -53,7 +53,12 @@ type Config struct {
 	// SandboxRecordingBytes is the size of each sandbox recording (0: the
 	// sandbox's default, 64 KiB).
 	SandboxRecordingBytes int64
-	Version               bool
+	// TaskTTL is the lifetime of an MCP task when the client asks for none,
+	// and the longest granted (0: the client's, or unlimited).
+	TaskTTL time.Duration
+	// MaxTasks is the most MCP tasks running at once (0: no limit).
+	MaxTasks int
+	Version  bool
 }
 
 // Load parses args (without the program name). envFile is the .env file to
@@ -69,7 +74,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs := flag.NewFlagSet("skyvern-mcp", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	var toolsets, environment string
-	var runSeconds, timeoutSeconds float64
+	var runSeconds, timeoutSeconds, taskTTLSeconds float64
 	fs.StringVar(&c.Transport, "transport", "stdio", "transport: stdio")
 	fs.StringVar(&c.BaseURL, "base-url", "", "Skyvern API base URL (default: from --environment)")
 	fs.StringVar(&environment, "environment", "cloud", "Skyvern environment when --base-url is not set: cloud (https://api.skyvern.com) or local (http://localhost:8000)")
@@ -86,6 +91,8 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.BoolVar(&c.CancelRunOnAbort, "cancel-run-on-abort", false, "cancel the Skyvern run when the MCP client cancels a call that waits for it")
 	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 8<<20, "largest resource payload sent, in bytes as sent (base64 for binary); at most 10 MiB - 64 KiB")
 	fs.Int64Var(&c.SandboxRecordingBytes, "sandbox-recording-bytes", 0, "with --sandbox: size of each run's recording in bytes (0: 64 KiB), e.g. for memory benchmarks")
+	fs.Float64Var(&taskTTLSeconds, "task-ttl", 3600, "lifetime of an MCP task (run tools called with the task parameter) in seconds, when the client asks for none, and the longest granted; 0: the client's, unlimited")
+	fs.IntVar(&c.MaxTasks, "max-tasks", 32, "most MCP tasks running at once; 0: no limit")
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
 	for _, a := range args {
 		if name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"); name == "api-key" || name == "key" {
@@ -123,6 +130,10 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	if runSeconds < 0 || timeoutSeconds < 0 {
 		return nil, errors.New("--sandbox-run-seconds and --request-timeout must not be negative")
 	}
+	if taskTTLSeconds < 0 || c.MaxTasks < 0 {
+		return nil, errors.New("--task-ttl and --max-tasks must not be negative")
+	}
+	c.TaskTTL = time.Duration(taskTTLSeconds * float64(time.Second))
 	c.SandboxRunDuration = time.Duration(runSeconds * float64(time.Second))
 	c.RequestTimeout = time.Duration(timeoutSeconds * float64(time.Second))
 	if c.Toolsets, err = parseToolsets(toolsets); err != nil {

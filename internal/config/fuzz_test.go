@@ -78,7 +78,7 @@ func namesWhatIsWrong(msg string) bool {
 func flagNames() []string {
 	return []string{"transport", "base-url", "environment", "api-key-file", "sandbox", "sandbox-run-seconds", "read-only",
 		"toolsets", "upload-dir", "config", "log-level", "log-file", "request-timeout", "cancel-run-on-abort",
-		"max-resource-bytes", "sandbox-recording-bytes", "version", "api-key"}
+		"max-resource-bytes", "sandbox-recording-bytes", "task-ttl", "max-tasks", "version", "api-key"}
 }
 
 func TestAPIKeyFileIsBounded(t *testing.T) {
