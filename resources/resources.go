@@ -59,7 +59,12 @@ type Options struct {
 	RecentRuns int
 	// PageSize is how many runs one resources/list page holds (default 50).
 	PageSize int
-	// PollInterval is how often a subscribed run is polled (default 1 s).
+	// Watcher follows subscribed runs: one poller per run, shared with the
+	// tools' tasks and waits. Nil: Deps.Watcher, or else a watcher of the
+	// Registry's own polling every PollInterval.
+	Watcher *client.Watcher
+	// PollInterval is how often a subscribed run is polled when neither
+	// Watcher nor Deps.Watcher is set (default 1 s).
 	PollInterval time.Duration
 }
 
@@ -72,6 +77,8 @@ type Registry struct {
 	hooks  *server.Hooks
 	recent *recentRuns
 	subs   *subscriptions
+	// ownWatcher is set when the Registry made o.Watcher (Close stops it).
+	ownWatcher bool
 }
 
 // New returns a Registry. It panics without Deps (a programmer error).
@@ -95,6 +102,13 @@ func New(o Options) *Registry {
 		o.PollInterval = time.Second
 	}
 	r := &Registry{o: o, hooks: &server.Hooks{}}
+	if r.o.Watcher == nil {
+		r.o.Watcher = o.Deps.Watcher
+	}
+	if r.o.Watcher == nil {
+		r.o.Watcher = client.NewWatcher(client.WatchOptions{PollInitial: o.PollInterval, PollMax: o.PollInterval})
+		r.ownWatcher = true
+	}
 	r.recent = newRecentRuns(o.RecentRuns)
 	r.subs = newSubscriptions(r)
 	r.hooks.AddAfterListResources(r.afterListResources)
@@ -134,8 +148,13 @@ func (r *Registry) SeeRun(run *client.Run) {
 	}
 }
 
-// Close stops every subscription poller.
-func (r *Registry) Close() { r.subs.closeAll() }
+// Close stops every subscription.
+func (r *Registry) Close() {
+	r.subs.closeAll()
+	if r.ownWatcher {
+		r.o.Watcher.Close()
+	}
+}
 
 // template describes one resource template.
 type template struct {

@@ -44,6 +44,8 @@ type opts struct {
 	recording   int64
 	maxBytes    int64
 	pageSize    int
+	// watcher sets Deps.Watcher, shared by the tools and the registry.
+	watcher bool
 }
 
 // newHarness builds the MCP server as main does (tools + resources) against
@@ -61,6 +63,10 @@ func newHarness(t *testing.T, o opts) *harness {
 		PollInitial: 10 * time.Millisecond,
 		PollMax:     50 * time.Millisecond,
 		Secrets:     []string{testKey},
+	}
+	if o.watcher {
+		deps.Watcher = client.NewWatcher(client.WatchOptions{PollInitial: 10 * time.Millisecond, PollMax: 50 * time.Millisecond})
+		t.Cleanup(deps.Watcher.Close)
 	}
 	reg := New(Options{Deps: deps, MaxResourceBytes: o.maxBytes, PageSize: o.pageSize, PollInterval: 20 * time.Millisecond})
 	deps.OnRun, deps.ResourceLinks = reg.SeeRun, true
@@ -477,4 +483,24 @@ func TestUnsubscribeAndSessionEndStopPolling(t *testing.T) {
 	assert.Equal(t, 1, h.reg.subs.active(), "the other session still listens")
 	require.NoError(t, second.Close())
 	require.Eventually(t, func() bool { return h.reg.subs.active() == 0 }, 5*time.Second, 10*time.Millisecond, "session end stops the poller")
+}
+
+// TestSubscriptionSharesToolsWatcher: a subscription follows its run
+// through Deps.Watcher, so another follower of the run (a task or a wait)
+// adds no poller.
+func TestSubscriptionSharesToolsWatcher(t *testing.T) {
+	h := newHarness(t, opts{runDuration: time.Hour, watcher: true})
+	w := h.reg.o.Watcher
+	require.NotNil(t, w)
+	runID := h.startRun(false, "shared")
+	require.NoError(t, h.rpc(h.mcp, "resources/subscribe", "skyvern://runs/"+runID))
+	require.Eventually(t, func() bool { return w.Pollers() == 1 }, 5*time.Second, 5*time.Millisecond)
+	f := w.Watch(context.Background(), h.c, runID) // as a task or wait_for_completion does
+	_, err := f.Next(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, w.Pollers(), "one poller for the subscription and the other follower")
+	f.Stop()
+	assert.Equal(t, 1, w.Pollers(), "the subscription still follows")
+	require.NoError(t, h.rpc(h.mcp, "resources/unsubscribe", "skyvern://runs/"+runID))
+	require.Eventually(t, func() bool { return w.Pollers() == 0 }, 5*time.Second, 5*time.Millisecond)
 }

@@ -2,9 +2,7 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"sync"
-	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -12,11 +10,12 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 )
 
-// subscriptions runs one poller per subscribed run, whatever the number of
-// sessions subscribed to it. A poller stops when the run reaches a final
-// status, when its last session unsubscribes, and when its last session
-// ends. Only skyvern://runs/{run_id} changes are notified; subscribing to
-// another URI is accepted (mcp-go cannot refuse it from a hook) but sends
+// subscriptions follows each subscribed run once (through the shared
+// client.Watcher, which polls it once for tasks and waits too), whatever
+// the number of sessions subscribed to it. Following stops when the run
+// reaches a final status, when its last session unsubscribes, and when its
+// last session ends. Only skyvern://runs/{run_id} changes are notified;
+// subscribing to another URI is accepted (mcp-go cannot refuse it from a hook) but sends
 // nothing.
 type subscriptions struct {
 	r       *Registry
@@ -111,14 +110,14 @@ func (s *subscriptions) closeAll() {
 	}
 }
 
-// active reports how many pollers run (for tests).
+// active reports how many runs are followed (for tests).
 func (s *subscriptions) active() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.pollers)
 }
 
-// poll reads the run every PollInterval and notifies the subscribed
+// poll follows the run through the watcher and notifies the subscribed
 // sessions when its status or step count changes.
 func (s *subscriptions) poll(ctx context.Context, p *poller) {
 	defer close(p.done)
@@ -132,37 +131,25 @@ func (s *subscriptions) poll(ctx context.Context, p *poller) {
 	}()
 	log := s.r.o.Deps.Log
 	uri := runURI(p.runID)
+	c, err := s.r.o.Deps.Client(ctx)
+	if err != nil || c == nil {
+		log.Warn().Str("run_id", p.runID).Msg("subscription stopped: no Skyvern client")
+		return
+	}
+	f := s.r.o.Watcher.Watch(ctx, c, p.runID)
+	defer f.Stop()
 	var lastStatus client.RunStatus
-	lastSteps, failures := -1, 0
-	interval := s.r.o.PollInterval
-	t := time.NewTimer(0)
-	defer t.Stop()
+	lastSteps := -1
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		c, err := s.r.o.Deps.Client(ctx)
+		u, err := f.Next(ctx)
 		if err != nil {
-			log.Warn().Str("run_id", p.runID).Msg("subscription stopped: no Skyvern client")
 			return
 		}
-		run, err := c.GetRun(ctx, p.runID)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			var apiErr *client.APIError
-			failures++
-			if errors.As(err, &apiErr) && apiErr.StatusCode < 500 && apiErr.StatusCode != 429 || failures >= 10 {
-				log.Warn().Str("run_id", p.runID).Str("error", s.r.redact(err.Error())).Msg("subscription stopped: the run cannot be read")
-				return
-			}
-			t.Reset(interval * time.Duration(failures+1))
-			continue
+		if u.Err != nil {
+			log.Warn().Str("run_id", p.runID).Str("error", s.r.redact(u.Err.Error())).Msg("subscription stopped: the run cannot be read")
+			return
 		}
-		failures = 0
+		run := u.Run
 		s.r.SeeRun(run)
 		if lastSteps >= 0 && (run.Status != lastStatus || run.Steps() != lastSteps) {
 			s.notify(p, uri)
@@ -171,7 +158,6 @@ func (s *subscriptions) poll(ctx context.Context, p *poller) {
 		if run.Status.IsFinal() {
 			return
 		}
-		t.Reset(interval)
 	}
 }
 

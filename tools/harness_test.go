@@ -27,6 +27,7 @@ const testKey = "sk-test-canary-7d1e9b"
 type harness struct {
 	t       *testing.T
 	sandbox *sandbox.Server
+	deps    *Deps
 	mcp     *mcpclient.Client
 	logs    *syncBuffer
 
@@ -67,12 +68,12 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 			}
 			return c, nil
 		},
-		Log:         zerolog.New(logs),
-		UploadDir:   o.uploadDir,
-		PollInitial: 10 * time.Millisecond,
-		PollMax:     50 * time.Millisecond,
-		Secrets:     []string{key},
+		Log:       zerolog.New(logs),
+		UploadDir: o.uploadDir,
+		Watcher:   client.NewWatcher(client.WatchOptions{PollInitial: 10 * time.Millisecond, PollMax: 50 * time.Millisecond}),
+		Secrets:   []string{key},
 	}
+	t.Cleanup(deps.Watcher.Close)
 	opts := []server.ServerOption{server.WithToolCapabilities(false), server.WithRecovery()}
 	if o.tasks != nil {
 		deps.Tasks = NewTasks(*o.tasks)
@@ -84,7 +85,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	Register(s, deps, All())
 	mc, err := mcpclient.NewInProcessClient(s)
 	require.NoError(t, err)
-	h := &harness{t: t, sandbox: sb, mcp: mc, logs: logs}
+	h := &harness{t: t, sandbox: sb, deps: deps, mcp: mc, logs: logs}
 	mc.OnNotification(func(n mcp.JSONRPCNotification) {
 		h.mu.Lock()
 		h.notifications = append(h.notifications, n)

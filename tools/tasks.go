@@ -338,11 +338,7 @@ func followTask(ctx context.Context, c *call, run *client.Run) (*RunResult, erro
 	final := run
 	if !run.Status.IsFinal() {
 		var err error
-		final, err = c.client.WaitForRun(ctx, run.RunID, client.WaitOptions{
-			PollInitial: c.deps.PollInitial,
-			PollMax:     c.deps.PollMax,
-			OnPoll:      func(r *client.Run) { st.update(t, r) },
-		})
+		final, err = followRun(ctx, c, run, 0, func(r *client.Run) { st.update(t, r) })
 		if ctx.Err() != nil {
 			return nil, &taskEndError{fmt.Errorf("stopped following Skyvern run %s: %w", run.RunID, context.Canceled)}
 		}

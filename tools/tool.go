@@ -64,8 +64,12 @@ type Deps struct {
 	// UploadDir is the only directory upload_file may read a path from; empty
 	// disables paths.
 	UploadDir string
-	// PollInitial and PollMax bound the polling interval of
-	// wait_for_completion (defaults 0.5 s and 10 s).
+	// Watcher follows runs for wait_for_completion and tasks: one poller
+	// per run, shared with resource subscriptions. When nil, each wait
+	// polls on its own, from PollInitial to PollMax.
+	Watcher *client.Watcher
+	// PollInitial and PollMax bound the polling interval when Watcher is
+	// nil (defaults 0.5 s and 10 s).
 	PollInitial, PollMax time.Duration
 	// CancelRunOnAbort cancels the Skyvern run when the MCP client cancels a
 	// waiting call. Off by default: a cancelled call only stops waiting.
@@ -82,6 +86,16 @@ type Deps struct {
 	// Tasks, when set, runs task-augmented calls of the run tools (see
 	// tasks.go); the server must use Tasks.ServerOptions.
 	Tasks *Tasks
+}
+
+// watch follows a run through d.Watcher, or through a watcher of its own
+// when there is none.
+func (d *Deps) watch(ctx context.Context, c *client.Client, runID string) *client.Follower {
+	w := d.Watcher
+	if w == nil {
+		w = client.NewWatcher(client.WatchOptions{PollInitial: d.PollInitial, PollMax: d.PollMax})
+	}
+	return w.Watch(ctx, c, runID)
 }
 
 func (d *Deps) redact(s string) string {

@@ -99,18 +99,13 @@ func waitRun(ctx context.Context, c *call, run *client.Run, w WaitArgs) (*RunRes
 		return &RunResult{Run: run, Message: finalMessage(run)}, nil
 	}
 	c.sendProgress(ctx, progressMessage(run))
-	final, err := c.client.WaitForRun(ctx, run.RunID, client.WaitOptions{
-		Timeout:     timeout,
-		PollInitial: c.deps.PollInitial,
-		PollMax:     c.deps.PollMax,
-		// Progress after every poll while the run goes on. The final state is
-		// in the result: mcp-go writes notifications from another goroutine,
-		// so one sent now could reach the client after the response.
-		OnPoll: func(r *client.Run) {
-			if !r.Status.IsFinal() {
-				c.sendProgress(ctx, progressMessage(r))
-			}
-		},
+	// Progress after every new state while the run goes on. The final state
+	// is in the result: mcp-go writes notifications from another goroutine,
+	// so one sent now could reach the client after the response.
+	final, err := followRun(ctx, c, run, timeout, func(r *client.Run) {
+		if !r.Status.IsFinal() {
+			c.sendProgress(ctx, progressMessage(r))
+		}
 	})
 	var nf *client.RunNotFinishedError
 	if errors.As(err, &nf) {
@@ -148,4 +143,43 @@ func finalMessage(r *client.Run) string {
 		}
 	}
 	return fmt.Sprintf("Run %s ended %s.", r.RunID, r.Status)
+}
+
+// followRun follows a run through the shared watcher (Deps.Watcher) until
+// it is final, calling onUpdate with each new state. Like
+// client.WaitForRun, it returns the last run seen and a
+// *client.RunNotFinishedError when ctx ends or timeout (if > 0) passes
+// first, or the error that ended polling.
+func followRun(ctx context.Context, c *call, run *client.Run, timeout time.Duration, onUpdate func(*client.Run)) (*client.Run, error) {
+	start := time.Now()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	f := c.deps.watch(ctx, c.client, run.RunID)
+	defer f.Stop()
+	var last *client.Run
+	for {
+		u, err := f.Next(ctx)
+		if err != nil {
+			nf := &client.RunNotFinishedError{RunID: run.RunID, Waited: time.Since(start), Err: err}
+			if last != nil {
+				nf.Status = last.Status
+			}
+			return last, nf
+		}
+		if u.Run != nil {
+			last = u.Run
+		}
+		if u.Err != nil {
+			return last, u.Err
+		}
+		if onUpdate != nil {
+			onUpdate(last)
+		}
+		if last.Status.IsFinal() {
+			return last, nil
+		}
+	}
 }

@@ -116,7 +116,10 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		UploadDir:        cfg.UploadDir,
 		CancelRunOnAbort: cfg.CancelRunOnAbort,
 		Secrets:          []string{cfg.APIKey},
+		// One poller per run for tasks, subscriptions and waits.
+		Watcher: client.NewWatcher(client.WatchOptions{}),
 	}
+	defer deps.Watcher.Close()
 	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes})
 	defer res.Close()
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
