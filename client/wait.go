@@ -74,17 +74,43 @@ func (c *Client) WaitForRun(ctx context.Context, runID string, opts WaitOptions)
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
+	last, err := c.pollRun(ctx, runID, opts.PollInitial, opts.PollMax, func(run *Run) bool {
+		if opts.OnPoll != nil {
+			opts.OnPoll(run)
+		}
+		return run.Status.IsFinal()
+	})
+	if err == nil || ctx.Err() == nil {
+		return last, err
+	}
+	return last, c.notFinished(runID, last, start, ctx)
+}
+
+func (c *Client) notFinished(runID string, last *Run, start time.Time, ctx context.Context) error {
+	e := &RunNotFinishedError{RunID: runID, Waited: time.Since(start), Err: context.Cause(ctx)}
+	if last != nil {
+		e.Status = last.Status
+	}
+	return e
+}
+
+// pollRun polls GET /v1/runs/{run_id}, first after no delay, then backing
+// off exponentially from initial to max (defaults 0.5 s and 10 s), and
+// calls onRun with each run read until onRun returns true. Transient
+// failures (429, 5xx, dropped connections, non-JSON answers) are tolerated
+// up to 5 in a row. It returns the last run read and: nil when onRun said
+// stop, ctx's error when ctx ended, or the failure that ended polling.
+// WaitForRun and Watcher share it.
+func (c *Client) pollRun(ctx context.Context, runID string, initial, max time.Duration, onRun func(*Run) bool) (*Run, error) {
 	eb := backoff.NewExponentialBackOff()
-	eb.InitialInterval = opts.PollInitial
+	eb.InitialInterval, eb.MaxInterval = initial, max
 	if eb.InitialInterval <= 0 {
 		eb.InitialInterval = DefaultPollInitial
 	}
-	eb.MaxInterval = opts.PollMax
 	if eb.MaxInterval <= 0 {
 		eb.MaxInterval = DefaultPollMax
 	}
-	eb.Multiplier = 2
-	eb.RandomizationFactor = 0.1
+	eb.Multiplier, eb.RandomizationFactor = 2, 0.1
 	eb.Reset()
 
 	var last *Run
@@ -94,7 +120,7 @@ func (c *Client) WaitForRun(ctx context.Context, runID string, opts WaitOptions)
 	for {
 		select {
 		case <-ctx.Done():
-			return last, c.notFinished(runID, last, start, ctx)
+			return last, ctx.Err()
 		case <-timer.C:
 		}
 		run, err := c.GetRun(ctx, runID)
@@ -102,14 +128,11 @@ func (c *Client) WaitForRun(ctx context.Context, runID string, opts WaitOptions)
 		case err == nil:
 			failures = 0
 			last = run
-			if opts.OnPoll != nil {
-				opts.OnPoll(run)
-			}
-			if run.Status.IsFinal() {
+			if onRun(run) {
 				return run, nil
 			}
 		case ctx.Err() != nil:
-			return last, c.notFinished(runID, last, start, ctx)
+			return last, ctx.Err()
 		case isTransient(err) && failures < maxPollFailures:
 			failures++
 		default:
@@ -117,14 +140,6 @@ func (c *Client) WaitForRun(ctx context.Context, runID string, opts WaitOptions)
 		}
 		timer.Reset(eb.NextBackOff())
 	}
-}
-
-func (c *Client) notFinished(runID string, last *Run, start time.Time, ctx context.Context) error {
-	e := &RunNotFinishedError{RunID: runID, Waited: time.Since(start), Err: context.Cause(ctx)}
-	if last != nil {
-		e.Status = last.Status
-	}
-	return e
 }
 
 // isTransient reports whether a failed poll is worth repeating.

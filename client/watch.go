@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/cenkalti/backoff/v5"
 )
 
 // Watcher runs one poller per Skyvern run, however many followers (MCP
@@ -197,39 +195,15 @@ func (w *Watcher) deliver(p *runPoll, u RunUpdate) {
 func (w *Watcher) poll(ctx context.Context, p *runPoll) {
 	defer close(p.done)
 	defer p.cancel()
-	eb := backoff.NewExponentialBackOff()
-	eb.InitialInterval, eb.MaxInterval = w.initial, w.max
-	eb.Multiplier, eb.RandomizationFactor = 2, 0.1
-	eb.Reset()
 	var last *Run
-	failures := 0
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-timer.C:
+	_, err := p.key.c.pollRun(ctx, p.key.runID, w.initial, w.max, func(run *Run) bool {
+		if last == nil || run.Status != last.Status || run.Steps() != last.Steps() || run.Status.IsFinal() {
+			last = run
+			w.deliver(p, RunUpdate{Run: run})
 		}
-		run, err := p.key.c.GetRun(ctx, p.key.runID)
-		switch {
-		case err == nil:
-			failures = 0
-			if last == nil || run.Status != last.Status || run.Steps() != last.Steps() || run.Status.IsFinal() {
-				last = run
-				w.deliver(p, RunUpdate{Run: run})
-			}
-			if run.Status.IsFinal() {
-				return
-			}
-		case ctx.Err() != nil:
-			return
-		case isTransient(err) && failures < maxPollFailures:
-			failures++
-		default:
-			w.deliver(p, RunUpdate{Run: last, Err: err})
-			return
-		}
-		timer.Reset(eb.NextBackOff())
+		return run.Status.IsFinal()
+	})
+	if err != nil && ctx.Err() == nil {
+		w.deliver(p, RunUpdate{Run: last, Err: err})
 	}
 }
