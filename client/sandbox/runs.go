@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -536,7 +537,7 @@ func (s *Server) getRunArtifacts(w http.ResponseWriter, r *http.Request) {
 		if ref == nil || !sn.artifactExists(ref.kind) {
 			continue
 		}
-		if len(types) > 0 && !contains(types, string(artifactTypes[ref.kind])) {
+		if len(types) > 0 && !slices.Contains(types, string(artifactTypes[ref.kind])) {
 			continue
 		}
 		out = append(out, s.artifactView(ref, run, sn, base))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -78,7 +79,7 @@ func looksLikeSchema(m map[string]any) bool {
 		}
 		switch t := v.(type) {
 		case string:
-			if contains(jsonTypes, t) {
+			if slices.Contains(jsonTypes, t) {
 				return true
 			}
 		case []any:
@@ -365,10 +366,10 @@ func merge(a, b map[string]any) map[string]any {
 func intersectTypes(a, b any) any {
 	la, lb := typeNames(a), typeNames(b)
 	for _, t := range la {
-		if contains(lb, t) || (t == "integer" && contains(lb, "number")) {
+		if slices.Contains(lb, t) || (t == "integer" && slices.Contains(lb, "number")) {
 			return t
 		}
-		if t == "number" && contains(lb, "integer") {
+		if t == "number" && slices.Contains(lb, "integer") {
 			return "integer"
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -278,7 +279,7 @@ func checkValue(fd field, v any, l []any) (any, []verr) {
 					errs = append(errs, verr{Type: "string_type", Loc: with(l, i), Msg: "Input should be a valid string", Input: x})
 				}
 			case kEnumList:
-				if s, ok := x.(string); !ok || !contains(fd.enum, s) {
+				if s, ok := x.(string); !ok || !slices.Contains(fd.enum, s) {
 					errs = append(errs, enumError(with(l, i), x, fd.enum))
 				}
 			}
@@ -286,14 +287,14 @@ func checkValue(fd field, v any, l []any) (any, []verr) {
 		return v, errs
 	case kEnum:
 		s, ok := v.(string)
-		if !ok || !contains(fd.enum, s) {
+		if !ok || !slices.Contains(fd.enum, s) {
 			return one(enumError(l, v, fd.enum))
 		}
 		return s, nil
 	case kProxy:
 		switch x := v.(type) {
 		case string:
-			if !contains(client.ProxyPresets(), x) {
+			if !slices.Contains(client.ProxyPresets(), x) {
 				return one(enumError(l, v, client.ProxyPresets()))
 			}
 		case map[string]any:
@@ -427,15 +428,6 @@ func parseDateTime(s string) (time.Time, error) {
 	return time.Time{}, errors.New("invalid datetime format")
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -509,7 +501,7 @@ func (q *query) optBool(name string) *bool {
 
 func (q *query) enum(name string, vals []string) string {
 	v := q.q.Get(name)
-	if v != "" && !contains(vals, v) {
+	if v != "" && !slices.Contains(vals, v) {
 		q.errs = append(q.errs, enumError(loc("query", name), v, vals))
 		return ""
 	}
@@ -519,7 +511,7 @@ func (q *query) enum(name string, vals []string) string {
 func (q *query) enumList(name string, vals []string) []string {
 	var out []string
 	for i, v := range q.q[name] {
-		if !contains(vals, v) {
+		if !slices.Contains(vals, v) {
 			q.errs = append(q.errs, enumError(loc("query", name, i), v, vals))
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -257,7 +258,7 @@ func (c *converter) parameters(list []any, l []any) []any {
 			c.errs = append(c.errs, unionTagError(pl, m, "parameter_type", parameterTypes))
 			continue
 		}
-		if !contains(parameterTypes, pt) {
+		if !slices.Contains(parameterTypes, pt) {
 			c.errs = append(c.errs, unionTagError(pl, m, "parameter_type", parameterTypes))
 			continue
 		}
@@ -342,7 +343,7 @@ func (c *converter) blocks(list []any, l []any) []any {
 			continue
 		}
 		bt, ok := m["block_type"].(string)
-		if !ok || !contains(blockTypes, bt) {
+		if !ok || !slices.Contains(blockTypes, bt) {
 			c.errs = append(c.errs, unionTagError(bl, m, "block_type", blockTypes))
 			continue
 		}
@@ -602,7 +603,7 @@ func (s *Server) getWorkflows(w http.ResponseWriter, r *http.Request) {
 			continue
 		case folder != "" && v.FolderID != folder:
 			continue
-		case len(statuses) > 0 && !contains(statuses, string(v.Status)):
+		case len(statuses) > 0 && !slices.Contains(statuses, string(v.Status)):
 			continue
 		case search != "" && !workflowMatches(v, search):
 			continue
