@@ -33,17 +33,17 @@ func (LoginCredentialType) EnumValues() []string {
 // AgentRunOptions are the fields LoginRequest and DownloadFilesRequest share
 // (embedded in both).
 type AgentRunOptions struct {
-	URL                         string            `json:"url,omitempty" jsonschema_description:"URL of the website."`
-	WebhookURL                  string            `json:"webhook_url,omitempty" jsonschema_description:"URL that receives a POST with the run when it finishes."`
-	ProxyLocation               ProxyPreset       `json:"proxy_location,omitempty" jsonschema_description:"Proxy preset for the browser's traffic (Skyvern Cloud only), e.g. RESIDENTIAL (default) or NONE."`
-	TOTPIdentifier              string            `json:"totp_identifier,omitempty" jsonschema_description:"Identifier (email or phone number) of 2FA codes pushed to Skyvern with send_totp_code."`
-	TOTPURL                     string            `json:"totp_url,omitempty" jsonschema_description:"URL Skyvern calls to fetch a 2FA/TOTP code."`
-	BrowserSessionID            string            `json:"browser_session_id,omitempty" jsonschema_description:"Run in this persistent browser session (pbs_...)."`
-	BrowserProfileID            string            `json:"browser_profile_id,omitempty" jsonschema_description:"Start from this saved browser profile (bp_...)."`
-	BrowserAddress              string            `json:"browser_address,omitempty" jsonschema_description:"CDP address of your own browser to run in."`
-	ExtraHTTPHeaders            map[string]string `json:"extra_http_headers,omitempty" jsonschema_description:"Extra HTTP headers the browser sends with every page request."`
-	CDPConnectHeaders           map[string]string `json:"cdp_connect_headers,omitempty" jsonschema_description:"HTTP headers sent only on the CDP WebSocket handshake with browser_address."`
-	MaxScreenshotScrollingTimes *int              `json:"max_screenshot_scrolling_times,omitempty" jsonschema:"minimum=0" jsonschema_description:"How many times to scroll for screenshots."`
+	URL                         string            `json:"url,omitempty"`
+	WebhookURL                  string            `json:"webhook_url,omitempty"`
+	ProxyLocation               ProxyPreset       `json:"proxy_location,omitempty"`
+	TOTPIdentifier              string            `json:"totp_identifier,omitempty" jsonschema_description:"2FA code recipient (see send_totp_code)."`
+	TOTPURL                     string            `json:"totp_url,omitempty"`
+	BrowserSessionID            string            `json:"browser_session_id,omitempty"`
+	BrowserProfileID            string            `json:"browser_profile_id,omitempty"`
+	BrowserAddress              string            `json:"browser_address,omitempty"`
+	ExtraHTTPHeaders            map[string]string `json:"extra_http_headers,omitempty"`
+	CDPConnectHeaders           map[string]string `json:"cdp_connect_headers,omitempty"`
+	MaxScreenshotScrollingTimes *int              `json:"max_screenshot_scrolling_times,omitempty" jsonschema:"minimum=0"`
 }
 
 // LoginRequest is the body of POST /v1/run/tasks/login (LoginRequest
@@ -51,17 +51,17 @@ type AgentRunOptions struct {
 // required; name the credential with the fields of that source.
 type LoginRequest struct {
 	AgentRunOptions
-	CredentialType          LoginCredentialType `json:"credential_type" jsonschema:"required" jsonschema_description:"Where the credential is stored: skyvern (give credential_id), bitwarden (bitwarden_item_id or bitwarden_collection_id), 1password (onepassword_vault_id and onepassword_item_id) or azure_vault (azure_vault_* keys)."`
-	Prompt                  string              `json:"prompt,omitempty" jsonschema_description:"Extra login instructions, e.g. 'click Sign in with email first'. Skyvern has a default."`
-	CredentialID            string              `json:"credential_id,omitempty" jsonschema_description:"ID of the Skyvern credential (cred_...) when credential_type is skyvern."`
-	BitwardenCollectionID   string              `json:"bitwarden_collection_id,omitempty" jsonschema_description:"Bitwarden collection ID."`
-	BitwardenItemID         string              `json:"bitwarden_item_id,omitempty" jsonschema_description:"Bitwarden item ID."`
-	OnePasswordVaultID      string              `json:"onepassword_vault_id,omitempty" jsonschema_description:"1Password vault ID."`
-	OnePasswordItemID       string              `json:"onepassword_item_id,omitempty" jsonschema_description:"1Password item ID."`
-	AzureVaultName          string              `json:"azure_vault_name,omitempty" jsonschema_description:"Azure Key Vault name."`
-	AzureVaultUsernameKey   string              `json:"azure_vault_username_key,omitempty" jsonschema_description:"Azure Key Vault secret name of the username."`
-	AzureVaultPasswordKey   string              `json:"azure_vault_password_key,omitempty" jsonschema_description:"Azure Key Vault secret name of the password."`
-	AzureVaultTOTPSecretKey string              `json:"azure_vault_totp_secret_key,omitempty" jsonschema_description:"Azure Key Vault secret name of the TOTP secret."`
+	CredentialType          LoginCredentialType `json:"credential_type" jsonschema:"required" jsonschema_description:"skyvern (needs credential_id), bitwarden, 1password or azure_vault."`
+	Prompt                  string              `json:"prompt,omitempty" jsonschema_description:"Extra login instructions."`
+	CredentialID            string              `json:"credential_id,omitempty" jsonschema_description:"Skyvern credential (cred_...)."`
+	BitwardenCollectionID   string              `json:"bitwarden_collection_id,omitempty"`
+	BitwardenItemID         string              `json:"bitwarden_item_id,omitempty"`
+	OnePasswordVaultID      string              `json:"onepassword_vault_id,omitempty"`
+	OnePasswordItemID       string              `json:"onepassword_item_id,omitempty"`
+	AzureVaultName          string              `json:"azure_vault_name,omitempty"`
+	AzureVaultUsernameKey   string              `json:"azure_vault_username_key,omitempty"`
+	AzureVaultPasswordKey   string              `json:"azure_vault_password_key,omitempty"`
+	AzureVaultTOTPSecretKey string              `json:"azure_vault_totp_secret_key,omitempty"`
 	// UserAgent is sent as the x-user-agent header.
 	UserAgent string `json:"-"`
 }
@@ -70,10 +70,10 @@ type LoginRequest struct {
 // (DownloadFilesRequest schema). DownloadTimeout is in SECONDS.
 type DownloadFilesRequest struct {
 	AgentRunOptions
-	NavigationGoal  string   `json:"navigation_goal" jsonschema:"required" jsonschema_description:"How to find and download the file(s), e.g. 'Open Billing, download the latest invoice PDF'."`
-	DownloadSuffix  string   `json:"download_suffix,omitempty" jsonschema_description:"Suffix or full file name for the downloaded file."`
-	DownloadTimeout *float64 `json:"download_timeout,omitempty" jsonschema:"minimum=0" jsonschema_description:"How long to wait for a download to finish, in SECONDS."`
-	MaxStepsPerRun  *int     `json:"max_steps_per_run,omitempty" jsonschema:"minimum=1" jsonschema_description:"Maximum number of steps; each step is billed."`
+	NavigationGoal  string   `json:"navigation_goal" jsonschema:"required" jsonschema_description:"How to find and download the file(s)."`
+	DownloadSuffix  string   `json:"download_suffix,omitempty" jsonschema_description:"File name or suffix for the download."`
+	DownloadTimeout *float64 `json:"download_timeout,omitempty" jsonschema:"minimum=0" jsonschema_description:"SECONDS to wait for the download."`
+	MaxStepsPerRun  *int     `json:"max_steps_per_run,omitempty" jsonschema:"minimum=1" jsonschema_description:"Step limit; each step is billed."`
 	// UserAgent is sent as the x-user-agent header.
 	UserAgent string `json:"-"`
 }

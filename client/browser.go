@@ -24,14 +24,14 @@ func (BrowserType) EnumValues() []string { return []string{"msedge", "chrome", "
 // (CreateBrowserSessionRequest schema). Timeout is in MINUTES (5-240,
 // default 60), unlike a task's timeout in seconds.
 type CreateBrowserSessionRequest struct {
-	URL                    string             `json:"url,omitempty" jsonschema_description:"URL to open when the session starts."`
-	Timeout                *int               `json:"timeout,omitempty" jsonschema:"minimum=5,maximum=240,default=60" jsonschema_description:"How long the session lives, in MINUTES (5-240, default 60), counted from when it starts. Sessions are billed while open: close them with close_browser_session."`
-	ProxyLocation          *ProxyLocation     `json:"proxy_location,omitempty" jsonschema_description:"Proxy for the browser's traffic (Skyvern Cloud only): a preset such as RESIDENTIAL, RESIDENTIAL_GB, US-CA or NONE, or an object {country, subdivision, city}."`
-	ProxySessionID         string             `json:"proxy_session_id,omitempty" jsonschema_description:"Skyvern-managed sticky proxy session ID, to pin a residential ISP identity."`
-	Extensions             []BrowserExtension `json:"extensions,omitempty" jsonschema_description:"Browser extensions to install."`
-	BrowserType            BrowserType        `json:"browser_type,omitempty" jsonschema_description:"Browser to use."`
-	BrowserProfileID       string             `json:"browser_profile_id,omitempty" jsonschema_description:"Load this saved browser profile (bp_...): its cookies and local storage."`
-	GenerateBrowserProfile bool               `json:"generate_browser_profile,omitempty" jsonschema_description:"Save the session's cookies and storage when it ends, so create_browser_profile can turn it into a reusable profile."`
+	URL                    string             `json:"url,omitempty"`
+	Timeout                *int               `json:"timeout,omitempty" jsonschema:"minimum=5,maximum=240,default=60" jsonschema_description:"Lifetime in MINUTES (5-240, default 60). Billed while open."`
+	ProxyLocation          *ProxyLocation     `json:"proxy_location,omitempty"`
+	ProxySessionID         string             `json:"proxy_session_id,omitempty" jsonschema_description:"Sticky proxy session ID."`
+	Extensions             []BrowserExtension `json:"extensions,omitempty"`
+	BrowserType            BrowserType        `json:"browser_type,omitempty"`
+	BrowserProfileID       string             `json:"browser_profile_id,omitempty"`
+	GenerateBrowserProfile bool               `json:"generate_browser_profile,omitempty" jsonschema_description:"Save cookies/storage on close, for create_browser_profile."`
 }
 
 // BrowserSession is a persistent browser session (BrowserSessionResponse
@@ -112,12 +112,12 @@ func (c *Client) CloseBrowserSession(ctx context.Context, browserSessionID strin
 // (CreateBrowserProfileRequest schema). Give BrowserSessionID or
 // WorkflowRunID to capture that browser's state, neither for a blank profile.
 type CreateBrowserProfileRequest struct {
-	Name             string         `json:"name" jsonschema:"required" jsonschema_description:"Name of the profile; must be unique in the organization (a duplicate gives HTTP 409)."`
-	Description      string         `json:"description,omitempty" jsonschema_description:"What the profile is for, e.g. which site it is logged in to."`
-	BrowserSessionID string         `json:"browser_session_id,omitempty" jsonschema_description:"Capture this persistent browser session (pbs_...) as the profile. Omit for a blank profile."`
-	WorkflowRunID    string         `json:"workflow_run_id,omitempty" jsonschema_description:"Capture the persisted browser of this workflow run (wr_...) as the profile."`
-	ProxyLocation    *ProxyLocation `json:"proxy_location,omitempty" jsonschema_description:"Proxy identity pinned to the profile: a preset such as RESIDENTIAL or an object {country, subdivision, city}."`
-	ProxySessionID   string         `json:"proxy_session_id,omitempty" jsonschema_description:"Sticky proxy session ID pinned to the profile."`
+	Name             string         `json:"name" jsonschema:"required" jsonschema_description:"Unique name (409 if taken)."`
+	Description      string         `json:"description,omitempty"`
+	BrowserSessionID string         `json:"browser_session_id,omitempty" jsonschema_description:"Capture this session."`
+	WorkflowRunID    string         `json:"workflow_run_id,omitempty" jsonschema_description:"Capture this workflow run's browser."`
+	ProxyLocation    *ProxyLocation `json:"proxy_location,omitempty"`
+	ProxySessionID   string         `json:"proxy_session_id,omitempty" jsonschema_description:"Sticky proxy session ID."`
 }
 
 // BrowserProfile is a saved browser state (BrowserProfile schema), ID bp_...
@@ -140,12 +140,12 @@ type BrowserProfile struct {
 // ListBrowserProfilesParams filters GET /v1/browser_profiles. Page starts
 // at 1; PageSize defaults to 10.
 type ListBrowserProfilesParams struct {
-	Page           int    `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, starting at 1. Default 1."`
-	PageSize       int    `json:"page_size,omitempty" jsonschema:"minimum=1" jsonschema_description:"Profiles per page. Default 10."`
-	IncludeDeleted bool   `json:"include_deleted,omitempty" jsonschema_description:"Include deleted profiles."`
-	SearchKey      string `json:"search_key,omitempty" jsonschema_description:"Case-insensitive search across profile name and description."`
+	Page           int    `json:"page,omitempty" jsonschema:"minimum=1"`
+	PageSize       int    `json:"page_size,omitempty" jsonschema:"minimum=1"`
+	IncludeDeleted bool   `json:"include_deleted,omitempty"`
+	SearchKey      string `json:"search_key,omitempty" jsonschema_description:"Search name and description."`
 	// Managed nil lists all; false only user-created; true only managed.
-	Managed *bool `json:"managed,omitempty" jsonschema_description:"Omit for all profiles; false for only user-created profiles; true for only Skyvern-managed ones."`
+	Managed *bool `json:"managed,omitempty" jsonschema_description:"true: only Skyvern-managed; false: only yours."`
 }
 
 func (p *ListBrowserProfilesParams) values() url.Values {

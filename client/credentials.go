@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
+	"strings"
 )
 
 // CredentialType is the kind of a stored credential.
@@ -41,43 +43,43 @@ func (TOTPType) EnumValues() []string {
 // PasswordCredential is a username and password (NonEmptyPasswordCredential
 // schema), optionally with a TOTP secret for 2FA codes.
 type PasswordCredential struct {
-	Username       string   `json:"username" jsonschema:"required" jsonschema_description:"Username or email used to log in."`
-	Password       string   `json:"password" jsonschema:"required" jsonschema_description:"Password (stored in Skyvern's vault; never returned)."`
-	TOTP           string   `json:"totp,omitempty" jsonschema_description:"TOTP secret (base32) from which Skyvern generates 2FA codes; set totp_type to authenticator with it."`
-	TOTPType       TOTPType `json:"totp_type,omitempty" jsonschema_description:"2FA method: authenticator (codes from the totp secret), email or text (codes pushed with send_totp_code to totp_identifier), passkey, or none (default)."`
-	TOTPIdentifier string   `json:"totp_identifier,omitempty" jsonschema_description:"Email or phone number 2FA codes are sent to, when they are pushed with send_totp_code."`
+	Username       string   `json:"username" jsonschema:"required"`
+	Password       string   `json:"password" jsonschema:"required"`
+	TOTP           string   `json:"totp,omitempty" jsonschema_description:"TOTP secret (base32), with totp_type authenticator."`
+	TOTPType       TOTPType `json:"totp_type,omitempty" jsonschema_description:"authenticator, email/text (codes pushed via send_totp_code), passkey or none."`
+	TOTPIdentifier string   `json:"totp_identifier,omitempty" jsonschema_description:"Email/phone 2FA codes are sent to."`
 }
 
 // CreditCardCredential is a payment card (NonEmptyCreditCardCredential schema).
 type CreditCardCredential struct {
-	CardNumber     string                    `json:"card_number" jsonschema:"required" jsonschema_description:"Full card number."`
-	CardCVV        string                    `json:"card_cvv" jsonschema:"required" jsonschema_description:"Card security code."`
-	CardExpMonth   string                    `json:"card_exp_month" jsonschema:"required" jsonschema_description:"Expiry month, e.g. 07."`
-	CardExpYear    string                    `json:"card_exp_year" jsonschema:"required" jsonschema_description:"Expiry year, e.g. 2029."`
-	CardBrand      string                    `json:"card_brand" jsonschema:"required" jsonschema_description:"Card brand, e.g. Visa."`
-	CardHolderName string                    `json:"card_holder_name" jsonschema:"required" jsonschema_description:"Name on the card."`
-	BillingAddress *CreditCardBillingAddress `json:"billing_address,omitempty" jsonschema_description:"Billing address."`
-	BillingEmail   string                    `json:"billing_email,omitempty" jsonschema_description:"Billing email address."`
-	BillingPhone   string                    `json:"billing_phone,omitempty" jsonschema_description:"Billing phone number."`
-	Metadata       map[string]string         `json:"metadata,omitempty" jsonschema_description:"Extra card fields as string key/value pairs."`
+	CardNumber     string                    `json:"card_number" jsonschema:"required"`
+	CardCVV        string                    `json:"card_cvv" jsonschema:"required"`
+	CardExpMonth   string                    `json:"card_exp_month" jsonschema:"required" jsonschema_description:"MM"`
+	CardExpYear    string                    `json:"card_exp_year" jsonschema:"required" jsonschema_description:"YYYY"`
+	CardBrand      string                    `json:"card_brand" jsonschema:"required"`
+	CardHolderName string                    `json:"card_holder_name" jsonschema:"required"`
+	BillingAddress *CreditCardBillingAddress `json:"billing_address,omitempty"`
+	BillingEmail   string                    `json:"billing_email,omitempty"`
+	BillingPhone   string                    `json:"billing_phone,omitempty"`
+	Metadata       map[string]string         `json:"metadata,omitempty"`
 }
 
 // CreditCardBillingAddress is the CreditCardBillingAddress schema.
 type CreditCardBillingAddress struct {
-	Line1       string `json:"line1,omitempty" jsonschema_description:"Address line 1."`
-	Line2       string `json:"line2,omitempty" jsonschema_description:"Address line 2."`
-	City        string `json:"city,omitempty" jsonschema_description:"City."`
-	State       string `json:"state,omitempty" jsonschema_description:"State or region."`
-	StateCode   string `json:"state_code,omitempty" jsonschema_description:"State or region code."`
-	PostalCode  string `json:"postal_code,omitempty" jsonschema_description:"Postal code."`
-	Country     string `json:"country,omitempty" jsonschema_description:"Country."`
-	CountryCode string `json:"country_code,omitempty" jsonschema_description:"ISO 3166-1 alpha-2 country code."`
+	Line1       string `json:"line1,omitempty"`
+	Line2       string `json:"line2,omitempty"`
+	City        string `json:"city,omitempty"`
+	State       string `json:"state,omitempty"`
+	StateCode   string `json:"state_code,omitempty"`
+	PostalCode  string `json:"postal_code,omitempty"`
+	Country     string `json:"country,omitempty"`
+	CountryCode string `json:"country_code,omitempty" jsonschema_description:"ISO 3166-1 alpha-2"`
 }
 
 // SecretCredential is a free-form secret such as an API key (SecretCredential schema).
 type SecretCredential struct {
-	SecretValue string `json:"secret_value" jsonschema:"required" jsonschema_description:"The secret value."`
-	SecretLabel string `json:"secret_label,omitempty" jsonschema_description:"Label describing the secret."`
+	SecretValue string `json:"secret_value" jsonschema:"required"`
+	SecretLabel string `json:"secret_label,omitempty"`
 }
 
 // CredentialData is the secret part of a new credential: exactly one of
@@ -118,15 +120,42 @@ func (d *CredentialData) UnmarshalJSON(b []byte) error {
 	switch {
 	case keys["password"] != nil || keys["username"] != nil:
 		d.Password = &PasswordCredential{}
-		return strictErr("password credential (username, password, totp, totp_type, totp_identifier)", strict(d.Password))
+		if err := strictErr("password credential (username, password, totp, totp_type, totp_identifier)", strict(d.Password)); err != nil {
+			return err
+		}
+		return requireNonEmpty(map[string]string{"username": d.Password.Username, "password": d.Password.Password})
 	case keys["card_number"] != nil:
 		d.CreditCard = &CreditCardCredential{}
-		return strictErr("credit card credential (card_number, card_cvv, card_exp_month, card_exp_year, card_brand, card_holder_name, ...)", strict(d.CreditCard))
+		if err := strictErr("credit card credential (card_number, card_cvv, card_exp_month, card_exp_year, card_brand, card_holder_name, ...)", strict(d.CreditCard)); err != nil {
+			return err
+		}
+		c := d.CreditCard
+		return requireNonEmpty(map[string]string{"card_number": c.CardNumber, "card_cvv": c.CardCVV, "card_exp_month": c.CardExpMonth,
+			"card_exp_year": c.CardExpYear, "card_brand": c.CardBrand, "card_holder_name": c.CardHolderName})
 	case keys["secret_value"] != nil:
 		d.Secret = &SecretCredential{}
-		return strictErr("secret credential (secret_value, secret_label)", strict(d.Secret))
+		if err := strictErr("secret credential (secret_value, secret_label)", strict(d.Secret)); err != nil {
+			return err
+		}
+		return requireNonEmpty(map[string]string{"secret_value": d.Secret.SecretValue})
 	}
 	return fmt.Errorf("credential: expected a password credential {username, password}, a credit card {card_number, card_cvv, card_exp_month, card_exp_year, card_brand, card_holder_name} or a secret {secret_value}")
+}
+
+// requireNonEmpty reports the required fields (the spec's NonEmpty*
+// schemas) that are missing or empty, in name order. It never shows values.
+func requireNonEmpty(fields map[string]string) error {
+	var missing []string
+	for name, v := range fields {
+		if v == "" {
+			missing = append(missing, "credential."+name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	return fmt.Errorf("%s: required, must not be empty", strings.Join(missing, ", "))
 }
 
 func strictErr(shape string, err error) error {
@@ -158,13 +187,13 @@ func (d CredentialData) GoString() string { return d.String() }
 // CreateCredentialRequest is the body of POST /v1/credentials
 // (CreateCredentialRequest schema).
 type CreateCredentialRequest struct {
-	Name                 string              `json:"name" jsonschema:"required" jsonschema_description:"Name of the credential, e.g. 'Acme portal login'."`
-	CredentialType       CredentialType      `json:"credential_type" jsonschema:"required" jsonschema_description:"password, credit_card or secret; must match the shape of credential."`
-	Credential           CredentialData      `json:"credential" jsonschema:"required" jsonschema_description:"The secret data: {username, password, totp?} for password; {card_number, card_cvv, card_exp_month, card_exp_year, card_brand, card_holder_name} for credit_card; {secret_value, secret_label?} for secret. Stored in the vault and never returned."`
-	VaultType            CredentialVaultType `json:"vault_type,omitempty" jsonschema_description:"Vault to store it in; omit for the default."`
-	ProxyLocation        *ProxyLocation      `json:"proxy_location,omitempty" jsonschema_description:"Proxy identity pinned to this credential: a preset such as RESIDENTIAL or an object {country, subdivision, city}."`
-	ProxySessionID       string              `json:"proxy_session_id,omitempty" jsonschema_description:"Advanced: reuse key of the pinned proxy identity."`
-	RotateProxySessionID bool                `json:"rotate_proxy_session_id,omitempty" jsonschema_description:"Rotate the Skyvern-managed sticky proxy session ID."`
+	Name                 string              `json:"name" jsonschema:"required" jsonschema_description:"Label for the credential."`
+	CredentialType       CredentialType      `json:"credential_type" jsonschema:"required" jsonschema_description:"Must match the shape of credential."`
+	Credential           CredentialData      `json:"credential" jsonschema:"required"`
+	VaultType            CredentialVaultType `json:"vault_type,omitempty"`
+	ProxyLocation        *ProxyLocation      `json:"proxy_location,omitempty"`
+	ProxySessionID       string              `json:"proxy_session_id,omitempty"`
+	RotateProxySessionID bool                `json:"rotate_proxy_session_id,omitempty"`
 }
 
 // Credential is a stored credential without its secret (CredentialResponse
@@ -200,11 +229,11 @@ type CredentialSummary struct {
 // GetCredentialsParams filters GET /v1/credentials. Page starts at 1;
 // PageSize defaults to 10.
 type GetCredentialsParams struct {
-	Page           int                 `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, starting at 1. Default 1."`
-	PageSize       int                 `json:"page_size,omitempty" jsonschema:"minimum=1" jsonschema_description:"Credentials per page. Default 10."`
-	VaultType      CredentialVaultType `json:"vault_type,omitempty" jsonschema_description:"Only credentials in this vault."`
-	CredentialType CredentialType      `json:"credential_type,omitempty" jsonschema_description:"Only credentials of this type."`
-	Search         string              `json:"search,omitempty" jsonschema_description:"Case-insensitive search across name, username, secret label and card details."`
+	Page           int                 `json:"page,omitempty" jsonschema:"minimum=1"`
+	PageSize       int                 `json:"page_size,omitempty" jsonschema:"minimum=1"`
+	VaultType      CredentialVaultType `json:"vault_type,omitempty"`
+	CredentialType CredentialType      `json:"credential_type,omitempty" jsonschema_description:"Must match the shape of credential."`
+	Search         string              `json:"search,omitempty" jsonschema_description:"Search name, username, label, card."`
 }
 
 func (p *GetCredentialsParams) values() url.Values {
@@ -229,14 +258,15 @@ func (OTPType) EnumValues() []string { return []string{"totp", "magic_link"} }
 // TOTPCodeCreate is the body of POST /v1/credentials/totp (TOTPCodeCreate
 // schema): a 2FA message Skyvern extracts the code from.
 type TOTPCodeCreate struct {
-	TOTPIdentifier string  `json:"totp_identifier" jsonschema:"required" jsonschema_description:"Who the code is for: the email address or phone number the site sent it to (the totp_identifier given to the run)."`
-	Content        string  `json:"content" jsonschema:"required" jsonschema_description:"The message that contains the code (an email body, an SMS text) or the code itself. Skyvern extracts the code."`
-	TaskID         string  `json:"task_id,omitempty" jsonschema_description:"Task run the code is for."`
-	WorkflowID     string  `json:"workflow_id,omitempty" jsonschema_description:"Workflow the code is for."`
-	WorkflowRunID  string  `json:"workflow_run_id,omitempty" jsonschema_description:"Workflow run the code is for."`
-	Source         string  `json:"source,omitempty" jsonschema_description:"Where the code came from, e.g. email or sms."`
-	ExpiredAt      string  `json:"expired_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"When the code expires, ISO 8601."`
-	Type           OTPType `json:"type,omitempty" jsonschema_description:"Deprecated: Skyvern detects the code type itself."`
+	TOTPIdentifier string `json:"totp_identifier" jsonschema:"required" jsonschema_description:"Email/phone 2FA codes are sent to."`
+	Content        string `json:"content" jsonschema:"required" jsonschema_description:"The message with the code, or the code."`
+	TaskID         string `json:"task_id,omitempty"`
+	WorkflowID     string `json:"workflow_id,omitempty"`
+	WorkflowRunID  string `json:"workflow_run_id,omitempty"`
+	Source         string `json:"source,omitempty" jsonschema_description:"e.g. email or sms."`
+	ExpiredAt      string `json:"expired_at,omitempty" jsonschema:"format=date-time" jsonschema_description:"ISO 8601."`
+	// Type is deprecated in the API (Skyvern detects it); tools do not offer it.
+	Type OTPType `json:"type,omitempty" jsonschema:"-"`
 }
 
 // TOTPCode is the stored code (TOTPCode schema), ID totp_...

@@ -13,27 +13,28 @@ import (
 // TaskRunRequest is the body of POST /v1/run/tasks (schema TaskRunRequest).
 // Only Prompt is required.
 type TaskRunRequest struct {
-	Prompt               string            `json:"prompt" jsonschema:"required" jsonschema_description:"What Skyvern should do in the browser, in plain language, including when the task is complete. Example: 'Find the price of the top result for wireless headphones and return it.'"`
-	URL                  string            `json:"url,omitempty" jsonschema_description:"Starting URL. When omitted, Skyvern picks one from the prompt."`
-	Engine               RunEngine         `json:"engine,omitempty" jsonschema_description:"Agent engine. skyvern-2.0 plans multi-step goals; skyvern-1.0 is cheaper for simple single-page tasks (the API's own default when omitted); openai-cua, anthropic-cua, ui-tars and yutori-navigator are computer-use engines."`
-	Title                string            `json:"title,omitempty" jsonschema_description:"Human-readable title for the run, shown in Skyvern's UI."`
-	ProxyLocation        *ProxyLocation    `json:"proxy_location,omitempty" jsonschema_description:"Proxy for the browser's traffic (Skyvern Cloud only): a preset such as RESIDENTIAL (default), RESIDENTIAL_GB, US-CA or NONE, or an object {country, subdivision, city}."`
-	DataExtractionSchema RawJSON           `json:"data_extraction_schema,omitempty" jsonschema_description:"Shape of the data to extract, best as a JSON Schema object (e.g. {\"type\":\"object\",\"properties\":{\"price\":{\"type\":\"number\"}}}); a list or a plain-text description is also accepted. The run's output follows it."`
-	ErrorCodeMapping     map[string]string `json:"error_code_mapping,omitempty" jsonschema_description:"Custom error codes: a map from code to the situation it describes, e.g. {\"login_failed\":\"The credentials are rejected\"}. Skyvern reports the matching code when the run fails."`
-	MaxSteps             *int              `json:"max_steps,omitempty" jsonschema:"minimum=1" jsonschema_description:"Maximum number of steps; the run fails when it needs more. Each step is billed."`
-	WebhookURL           string            `json:"webhook_url,omitempty" jsonschema_description:"URL that receives a POST with the run when it finishes."`
-	TOTPIdentifier       string            `json:"totp_identifier,omitempty" jsonschema_description:"Identifier (email or phone number) of 2FA codes pushed to Skyvern with send_totp_code."`
-	TOTPURL              string            `json:"totp_url,omitempty" jsonschema_description:"URL Skyvern calls to fetch a 2FA/TOTP code when the site asks for one."`
-	BrowserSessionID     string            `json:"browser_session_id,omitempty" jsonschema_description:"Run inside this persistent browser session (pbs_...), continuing from its current page, cookies and login state."`
-	Model                map[string]any    `json:"model,omitempty" jsonschema_description:"Optional model configuration object, passed to Skyvern as is."`
-	ExtraHTTPHeaders     map[string]string `json:"extra_http_headers,omitempty" jsonschema_description:"Extra HTTP headers the browser sends with every page request."`
-	CDPConnectHeaders    map[string]string `json:"cdp_connect_headers,omitempty" jsonschema_description:"HTTP headers sent only on the CDP WebSocket handshake when connecting to browser_address."`
-	PublishWorkflow      bool              `json:"publish_workflow,omitempty" jsonschema_description:"Deprecated: publish a skyvern-2.0 task as a reusable workflow."`
+	Prompt               string            `json:"prompt" jsonschema:"required" jsonschema_description:"The task in plain language, including when it is done."`
+	URL                  string            `json:"url,omitempty" jsonschema_description:"Start page; if omitted Skyvern picks one."`
+	Engine               RunEngine         `json:"engine,omitempty" jsonschema_description:"skyvern-2.0 (multi-step), skyvern-1.0 (simple, cheaper) or a computer-use engine."`
+	Title                string            `json:"title,omitempty"`
+	ProxyLocation        *ProxyLocation    `json:"proxy_location,omitempty"`
+	DataExtractionSchema RawJSON           `json:"data_extraction_schema,omitempty" jsonschema_description:"JSON Schema of the data to return (or a text description)."`
+	ErrorCodeMapping     map[string]string `json:"error_code_mapping,omitempty" jsonschema_description:"Error code to situation; the run reports the matching code on failure."`
+	MaxSteps             *int              `json:"max_steps,omitempty" jsonschema:"minimum=1" jsonschema_description:"Step limit; each step is billed."`
+	WebhookURL           string            `json:"webhook_url,omitempty"`
+	TOTPIdentifier       string            `json:"totp_identifier,omitempty" jsonschema_description:"2FA code recipient (see send_totp_code)."`
+	TOTPURL              string            `json:"totp_url,omitempty"`
+	BrowserSessionID     string            `json:"browser_session_id,omitempty"`
+	Model                map[string]any    `json:"model,omitempty"`
+	ExtraHTTPHeaders     map[string]string `json:"extra_http_headers,omitempty"`
+	CDPConnectHeaders    map[string]string `json:"cdp_connect_headers,omitempty"`
+	// PublishWorkflow is deprecated in the API; tools do not offer it.
+	PublishWorkflow bool `json:"publish_workflow,omitempty" jsonschema:"-"`
 	// IncludeActionHistoryInVerification defaults to false.
-	IncludeActionHistoryInVerification *bool  `json:"include_action_history_in_verification,omitempty" jsonschema_description:"Include the action history when Skyvern verifies that the task is complete."`
-	MaxScreenshotScrolls               *int   `json:"max_screenshot_scrolls,omitempty" jsonschema:"minimum=0" jsonschema_description:"How many times to scroll for the screenshot after each action; 0 or omitted takes only the visible viewport."`
-	BrowserAddress                     string `json:"browser_address,omitempty" jsonschema_description:"CDP address of your own browser to run in, instead of a Skyvern-hosted one."`
-	RunWith                            string `json:"run_with,omitempty" jsonschema_description:"Run with the agent or with generated code: agent or code. Omit for the default."`
+	IncludeActionHistoryInVerification *bool  `json:"include_action_history_in_verification,omitempty"`
+	MaxScreenshotScrolls               *int   `json:"max_screenshot_scrolls,omitempty" jsonschema:"minimum=0"`
+	BrowserAddress                     string `json:"browser_address,omitempty"`
+	RunWith                            string `json:"run_with,omitempty" jsonschema_description:"agent or code."`
 	// UserAgent is sent as the x-user-agent header, not in the body.
 	UserAgent string `json:"-"`
 }
@@ -204,7 +205,7 @@ type TimelineEntry struct {
 // RetryRunWebhookRequest is the optional body of
 // POST /v1/runs/{run_id}/retry_webhook.
 type RetryRunWebhookRequest struct {
-	WebhookURL string `json:"webhook_url,omitempty" jsonschema_description:"Send the webhook to this URL instead of the one stored with the run."`
+	WebhookURL string `json:"webhook_url,omitempty"`
 }
 
 // RunWebhookReplay is the RunWebhookReplayResponse schema. LatencyMS is in

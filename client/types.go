@@ -137,11 +137,11 @@ type ProxyLocation struct {
 // GeoTarget is a geographic proxy target.
 type GeoTarget struct {
 	// Country is an ISO 3166-1 alpha-2 code, e.g. "US".
-	Country string `json:"country" jsonschema:"required" jsonschema_description:"ISO 3166-1 alpha-2 country code, e.g. US, GB, DE."`
+	Country string `json:"country" jsonschema:"required" jsonschema_description:"ISO 3166-1 alpha-2."`
 	// Subdivision is an ISO 3166-2 code without the country, e.g. "CA".
-	Subdivision string `json:"subdivision,omitempty" jsonschema_description:"ISO 3166-2 subdivision code without the country prefix, e.g. CA for California."`
+	Subdivision string `json:"subdivision,omitempty" jsonschema_description:"ISO 3166-2 without the country, e.g. CA."`
 	// City is an English GeoNames city name, e.g. "New York".
-	City string `json:"city,omitempty" jsonschema_description:"City name in English, e.g. New York."`
+	City string `json:"city,omitempty"`
 }
 
 // ProxyPresets lists the preset names of the ProxyLocation schema.

@@ -17,22 +17,22 @@ type WorkflowRunRequest struct {
 	// WorkflowID is the SDK's name for AgentID; it is sent as agent_id when
 	// AgentID is empty.
 	WorkflowID            string            `json:"-"`
-	Parameters            map[string]any    `json:"parameters,omitempty" jsonschema_description:"Values for the workflow's input parameters, keyed by parameter key, e.g. {\"search_term\":\"laptops\"}."`
-	Title                 string            `json:"title,omitempty" jsonschema_description:"Title for this workflow run, shown in Skyvern's UI."`
-	ProxyLocation         *ProxyLocation    `json:"proxy_location,omitempty" jsonschema_description:"Proxy for the browser's traffic (Skyvern Cloud only): a preset such as RESIDENTIAL (default), RESIDENTIAL_GB, US-CA or NONE, or an object {country, subdivision, city}."`
-	WebhookURL            string            `json:"webhook_url,omitempty" jsonschema_description:"URL that receives a POST with the run when it finishes."`
-	TOTPURL               string            `json:"totp_url,omitempty" jsonschema_description:"URL Skyvern calls to fetch a 2FA/TOTP code when a site asks for one."`
-	TOTPIdentifier        string            `json:"totp_identifier,omitempty" jsonschema_description:"Identifier (email or phone number) of 2FA codes pushed to Skyvern with send_totp_code."`
-	BrowserSessionID      string            `json:"browser_session_id,omitempty" jsonschema_description:"Run inside this persistent browser session (pbs_...), continuing from its current state."`
-	BrowserProfileID      string            `json:"browser_profile_id,omitempty" jsonschema_description:"Start the browser from this saved browser profile (bp_...), with its cookies and storage."`
-	MaxScreenshotScrolls  *int              `json:"max_screenshot_scrolls,omitempty" jsonschema:"minimum=0" jsonschema_description:"How many times to scroll for the screenshot after each action; 0 or omitted takes only the visible viewport."`
-	MaxElapsedTimeMinutes *int              `json:"max_elapsed_time_minutes,omitempty" jsonschema:"minimum=1,maximum=480" jsonschema_description:"Time limit for the whole run, in MINUTES (1-480). Omit for the platform default."`
-	ExtraHTTPHeaders      map[string]string `json:"extra_http_headers,omitempty" jsonschema_description:"Extra HTTP headers the browser sends with every page request."`
-	CDPConnectHeaders     map[string]string `json:"cdp_connect_headers,omitempty" jsonschema_description:"HTTP headers sent only on the CDP WebSocket handshake when connecting to browser_address."`
-	BrowserAddress        string            `json:"browser_address,omitempty" jsonschema_description:"CDP address of your own browser to run in, instead of a Skyvern-hosted one."`
-	AIFallback            *bool             `json:"ai_fallback,omitempty" jsonschema_description:"When running as code, fall back to the AI agent if the code fails."`
-	RunWith               string            `json:"run_with,omitempty" jsonschema_description:"agent or code; omit to use the workflow's own setting."`
-	RunMetadata           map[string]string `json:"run_metadata,omitempty" jsonschema_description:"String key/value metadata attached to the run, for filtering and analytics."`
+	Parameters            map[string]any    `json:"parameters,omitempty" jsonschema_description:"Input parameter values by key."`
+	Title                 string            `json:"title,omitempty"`
+	ProxyLocation         *ProxyLocation    `json:"proxy_location,omitempty"`
+	WebhookURL            string            `json:"webhook_url,omitempty"`
+	TOTPURL               string            `json:"totp_url,omitempty"`
+	TOTPIdentifier        string            `json:"totp_identifier,omitempty" jsonschema_description:"2FA code recipient (see send_totp_code)."`
+	BrowserSessionID      string            `json:"browser_session_id,omitempty"`
+	BrowserProfileID      string            `json:"browser_profile_id,omitempty"`
+	MaxScreenshotScrolls  *int              `json:"max_screenshot_scrolls,omitempty" jsonschema:"minimum=0"`
+	MaxElapsedTimeMinutes *int              `json:"max_elapsed_time_minutes,omitempty" jsonschema:"minimum=1,maximum=480" jsonschema_description:"Run time limit in MINUTES (1-480)."`
+	ExtraHTTPHeaders      map[string]string `json:"extra_http_headers,omitempty"`
+	CDPConnectHeaders     map[string]string `json:"cdp_connect_headers,omitempty"`
+	BrowserAddress        string            `json:"browser_address,omitempty"`
+	AIFallback            *bool             `json:"ai_fallback,omitempty" jsonschema_description:"With run_with code: fall back to the agent on failure."`
+	RunWith               string            `json:"run_with,omitempty" jsonschema_description:"agent or code; default: the workflow's setting."`
+	RunMetadata           map[string]string `json:"run_metadata,omitempty" jsonschema_description:"String key/values attached to the run."`
 	// Template runs a workflow template (query parameter template=true).
 	Template bool `json:"-"`
 	// MaxStepsOverride is sent as the x-max-steps-override header.
@@ -121,17 +121,18 @@ type Workflow struct {
 // GetWorkflowsParams filters GET /v1/agents. Page starts at 1 (default 1);
 // PageSize defaults to 10.
 type GetWorkflowsParams struct {
-	Page           int              `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, starting at 1. Default 1."`
-	PageSize       int              `json:"page_size,omitempty" jsonschema:"minimum=1" jsonschema_description:"Workflows per page. Default 10."`
-	OnlySavedTasks bool             `json:"only_saved_tasks,omitempty" jsonschema_description:"Only saved tasks."`
-	OnlyWorkflows  bool             `json:"only_workflows,omitempty" jsonschema_description:"Only workflows, no saved tasks."`
-	OnlyTemplates  bool             `json:"only_templates,omitempty" jsonschema_description:"Only workflow templates."`
-	SearchKey      string           `json:"search_key,omitempty" jsonschema_description:"Case-insensitive search across workflow title, folder name and parameter metadata."`
-	Title          string           `json:"title,omitempty" jsonschema_description:"Deprecated: use search_key. Title-only search."`
-	FolderID       string           `json:"folder_id,omitempty" jsonschema_description:"Only workflows in this folder."`
-	Status         []WorkflowStatus `json:"status,omitempty" jsonschema_description:"Only workflows with these statuses."`
-	Tags           []string         `json:"tags,omitempty" jsonschema_description:"Only workflows with these tags: a label (production), a group (env:*) or a group value (env:prod)."`
-	Template       bool             `json:"template,omitempty" jsonschema_description:"List global workflow templates instead of your own workflows."`
+	Page           int    `json:"page,omitempty" jsonschema:"minimum=1"`
+	PageSize       int    `json:"page_size,omitempty" jsonschema:"minimum=1"`
+	OnlySavedTasks bool   `json:"only_saved_tasks,omitempty"`
+	OnlyWorkflows  bool   `json:"only_workflows,omitempty"`
+	OnlyTemplates  bool   `json:"only_templates,omitempty"`
+	SearchKey      string `json:"search_key,omitempty" jsonschema_description:"Search title, folder and parameters."`
+	// Title is deprecated in the API (use SearchKey); tools do not offer it.
+	Title    string           `json:"title,omitempty" jsonschema:"-"`
+	FolderID string           `json:"folder_id,omitempty"`
+	Status   []WorkflowStatus `json:"status,omitempty"`
+	Tags     []string         `json:"tags,omitempty" jsonschema_description:"Tag filters: label, group:* or group:value."`
+	Template bool             `json:"template,omitempty" jsonschema_description:"List global templates."`
 }
 
 func (p *GetWorkflowsParams) values() url.Values {

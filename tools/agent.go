@@ -21,23 +21,23 @@ const MaxUploadBytes = 50 << 20
 // LoginInput is login's input.
 type LoginInput struct {
 	client.LoginRequest
-	UserAgent string `json:"user_agent,omitempty" jsonschema_description:"User-Agent the browser should use (sent as the x-user-agent header)."`
+	UserAgent string `json:"user_agent,omitempty"`
 	WaitArgs
 }
 
 // DownloadFilesInput is download_files' input.
 type DownloadFilesInput struct {
 	client.DownloadFilesRequest
-	UserAgent string `json:"user_agent,omitempty" jsonschema_description:"User-Agent the browser should use (sent as the x-user-agent header)."`
+	UserAgent string `json:"user_agent,omitempty"`
 	WaitArgs
 }
 
 // UploadFileInput is upload_file's input: content with filename, or a path.
 type UploadFileInput struct {
-	Content     string `json:"content,omitempty" jsonschema:"contentEncoding=base64" jsonschema_description:"The file's bytes, base64-encoded. Give filename too. Maximum 50 MiB."`
-	Filename    string `json:"filename,omitempty" jsonschema_description:"File name to upload content as, e.g. invoice.pdf. With path, defaults to the file's own name."`
-	Path        string `json:"path,omitempty" jsonschema_description:"Path of a file inside the directory the server operator allowed with --upload-dir (relative to it, or absolute). Refused when --upload-dir is not set."`
-	ContentType string `json:"content_type,omitempty" jsonschema_description:"Media type of the file, e.g. application/pdf. Guessed from the file name when omitted."`
+	Content     string `json:"content,omitempty" jsonschema:"contentEncoding=base64" jsonschema_description:"Base64 file bytes (max 50 MiB); give filename."`
+	Filename    string `json:"filename,omitempty"`
+	Path        string `json:"path,omitempty" jsonschema_description:"File path under the server's --upload-dir."`
+	ContentType string `json:"content_type,omitempty" jsonschema_description:"Media type; guessed from the name if omitted."`
 }
 
 // UploadFileResult is upload_file's output.
@@ -50,27 +50,24 @@ type UploadFileResult struct {
 func agentTools() []Tool {
 	return []Tool{
 		define(spec{name: "login", title: "Log in to a website", toolset: ToolsetAgent,
-			hints: hints{openWorld: true},
-			description: "Log in to a website with a stored credential (Skyvern vault credential_id, Bitwarden, 1Password or Azure Key Vault), as a billed browser run. " +
-				"Use it with browser_session_id to leave that session logged in for later runs. Returns at once with run_id unless wait_for_completion is true. Store credentials first with create_credential."},
+			hints:       hints{openWorld: true},
+			description: "Log in to a website with a stored credential (Skyvern, Bitwarden, 1Password, Azure) as a billed run; with browser_session_id the session stays logged in."},
 			true, func(ctx context.Context, c *call, in *LoginInput) (*RunResult, error) {
 				req := in.LoginRequest
 				req.UserAgent = in.UserAgent
 				return startRun(ctx, c, in.WaitArgs, func(ctx context.Context) (*client.Run, error) { return c.client.Login(ctx, &req) })
 			}),
 		define(spec{name: "download_files", title: "Download files from a website", toolset: ToolsetAgent,
-			hints: hints{openWorld: true},
-			description: "Navigate a website and download files (invoices, reports, statements) as a billed browser run; the files appear in the run's downloaded_files. " +
-				"Returns at once with run_id unless wait_for_completion is true. download_timeout is in SECONDS."},
+			hints:       hints{openWorld: true},
+			description: "Download files (invoices, reports) from a website as a billed run; they appear in the run's downloaded_files."},
 			true, func(ctx context.Context, c *call, in *DownloadFilesInput) (*RunResult, error) {
 				req := in.DownloadFilesRequest
 				req.UserAgent = in.UserAgent
 				return startRun(ctx, c, in.WaitArgs, func(ctx context.Context) (*client.Run, error) { return c.client.DownloadFiles(ctx, &req) })
 			}),
 		define(spec{name: "upload_file", title: "Upload a file", toolset: ToolsetAgent, maxArgBytes: MaxUploadArgumentBytes,
-			hints: hints{},
-			description: "Upload a file to Skyvern for runs and workflows to use (e.g. a file to attach in a form); returns its s3_uri and presigned_url. " +
-				"Give content (base64) with filename, or a path inside the server's --upload-dir."},
+			hints:       hints{},
+			description: "Upload a file for runs to use (e.g. to attach in a form), from base64 content or a path under --upload-dir."},
 			true, uploadFile),
 	}
 }

@@ -9,12 +9,12 @@ import (
 
 // BrowserSessionIDInput names a browser session.
 type BrowserSessionIDInput struct {
-	BrowserSessionID string `json:"browser_session_id" jsonschema:"required" jsonschema_description:"ID of the browser session (pbs_...)."`
+	BrowserSessionID string `json:"browser_session_id" jsonschema:"required" jsonschema_description:"pbs_..."`
 }
 
 // ProfileIDInput names a browser profile.
 type ProfileIDInput struct {
-	ProfileID string `json:"profile_id" jsonschema:"required" jsonschema_description:"ID of the browser profile (bp_...)."`
+	ProfileID string `json:"profile_id" jsonschema:"required" jsonschema_description:"bp_..."`
 }
 
 // NoInput is the input of tools without parameters.
@@ -35,19 +35,18 @@ type BrowserProfilesResult struct {
 func browserSessionTools() []Tool {
 	return []Tool{
 		define(spec{name: "create_browser_session", title: "Create a browser session", toolset: ToolsetBrowserSessions,
-			hints: hints{openWorld: true},
-			description: "Start a persistent cloud browser session (pbs_...) that keeps its pages, cookies and login state between runs: pass its browser_session_id to run_task or run_workflow. " +
-				"COSTS MONEY while open: timeout is in MINUTES (5-240, default 60); close it with close_browser_session when done."},
+			hints:       hints{openWorld: true},
+			description: "Start a persistent cloud browser that keeps pages, cookies and logins across runs (browser_session_id). Billed while open: close it when done."},
 			true, func(ctx context.Context, c *call, in *client.CreateBrowserSessionRequest) (*client.BrowserSession, error) {
 				return c.client.CreateBrowserSession(ctx, in)
 			}),
 		define(spec{name: "get_browser_session", title: "Get a browser session", toolset: ToolsetBrowserSessions, hints: readHints,
-			description: "Get a browser session (pbs_...): status, timeout in minutes, app_url, browser_address, downloaded files and recordings."},
+			description: "Get a browser session: status, timeout (minutes), app_url, browser_address, downloads, recordings."},
 			true, func(ctx context.Context, c *call, in *BrowserSessionIDInput) (*client.BrowserSession, error) {
 				return c.client.GetBrowserSession(ctx, in.BrowserSessionID)
 			}),
 		define(spec{name: "get_browser_sessions", title: "List browser sessions", toolset: ToolsetBrowserSessions, hints: readHints,
-			description: "List the active browser sessions of the organization. Open sessions are billed; close unused ones with close_browser_session."},
+			description: "List the organization's active browser sessions, which are billed while open."},
 			true, func(ctx context.Context, c *call, _ *NoInput) (*BrowserSessionsResult, error) {
 				ss, err := c.client.GetBrowserSessions(ctx)
 				if err != nil {
@@ -57,7 +56,7 @@ func browserSessionTools() []Tool {
 			}),
 		define(spec{name: "close_browser_session", title: "Close a browser session", toolset: ToolsetBrowserSessions,
 			hints:       hints{destructive: true, idempotent: true},
-			description: "Close a browser session (pbs_...): the browser shuts down, billing stops, and its recording becomes available."},
+			description: "Close a browser session: billing stops and its recording becomes available."},
 			true, func(ctx context.Context, c *call, in *BrowserSessionIDInput) (*OKResult, error) {
 				if err := c.client.CloseBrowserSession(ctx, in.BrowserSessionID); err != nil {
 					return nil, err
@@ -70,14 +69,13 @@ func browserSessionTools() []Tool {
 func browserProfileTools() []Tool {
 	return []Tool{
 		define(spec{name: "create_browser_profile", title: "Create a browser profile", toolset: ToolsetBrowserProfiles,
-			hints: hints{},
-			description: "Save a browser profile (bp_...): the cookies and storage of a browser session (browser_session_id) or of a workflow run's browser (workflow_run_id), or a blank one. " +
-				"Reuse it with browser_profile_id to start later runs already logged in. Names are unique (a duplicate gives HTTP 409)."},
+			hints:       hints{},
+			description: "Save a browser profile (cookies, storage) from a browser session or workflow run, for later runs to start logged in."},
 			true, func(ctx context.Context, c *call, in *client.CreateBrowserProfileRequest) (*client.BrowserProfile, error) {
 				return c.client.CreateBrowserProfile(ctx, in)
 			}),
 		define(spec{name: "list_browser_profiles", title: "List browser profiles", toolset: ToolsetBrowserProfiles, hints: readHints,
-			description: "List browser profiles a page at a time (page from 1, page_size default 10), optionally searching name and description."},
+			description: "List browser profiles a page at a time, optionally searching name and description."},
 			true, func(ctx context.Context, c *call, in *client.ListBrowserProfilesParams) (*BrowserProfilesResult, error) {
 				ps, err := c.client.ListBrowserProfiles(ctx, in)
 				if err != nil {
@@ -86,13 +84,13 @@ func browserProfileTools() []Tool {
 				return &BrowserProfilesResult{Count: len(ps), BrowserProfiles: ps}, nil
 			}),
 		define(spec{name: "get_browser_profile", title: "Get a browser profile", toolset: ToolsetBrowserProfiles, hints: readHints,
-			description: "Get one browser profile (bp_...) by profile_id: name, description, proxy identity and when it was created."},
+			description: "Get a browser profile: name, description, proxy identity and creation time."},
 			true, func(ctx context.Context, c *call, in *ProfileIDInput) (*client.BrowserProfile, error) {
 				return c.client.GetBrowserProfile(ctx, in.ProfileID)
 			}),
 		define(spec{name: "delete_browser_profile", title: "Delete a browser profile", toolset: ToolsetBrowserProfiles,
 			hints:       hints{destructive: true, idempotent: true},
-			description: "Delete a browser profile (bp_...). Runs can no longer start from it."},
+			description: "Delete a browser profile (bp_...); later runs can no longer start from it."},
 			true, func(ctx context.Context, c *call, in *ProfileIDInput) (*OKResult, error) {
 				if err := c.client.DeleteBrowserProfile(ctx, in.ProfileID); err != nil {
 					return nil, err

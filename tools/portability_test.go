@@ -81,8 +81,9 @@ func TestToolPortability(t *testing.T) {
 }
 
 // checkNode walks a schema: no references, every array has items, enums are
-// arrays, every anyOf branch has a type, and (for inputs) every property has
-// a description.
+// arrays, every anyOf branch has a type, and (for inputs) every required
+// property has a description. Optional properties with self-explanatory
+// names go without one: every byte of a schema is sent in each tools/list.
 func checkNode(t *testing.T, path string, node map[string]any, wantDescriptions bool) {
 	t.Helper()
 	for _, k := range []string{"$ref", "$defs", "definitions", "$dynamicRef"} {
@@ -105,11 +106,17 @@ func checkNode(t *testing.T, path string, node map[string]any, wantDescriptions 
 		}
 	}
 	assert.NotContains(t, node, "oneOf", "%s: use anyOf with typed branches", path)
+	required := map[string]bool{}
+	if req, ok := node["required"].([]any); ok {
+		for _, r := range req {
+			required[r.(string)] = true
+		}
+	}
 	if props, ok := node["properties"].(map[string]any); ok {
 		for name, p := range props {
 			pm, ok := p.(map[string]any)
 			require.True(t, ok, "%s.%s", path, name)
-			if wantDescriptions {
+			if wantDescriptions && required[name] {
 				d, _ := pm["description"].(string)
 				assert.NotEmpty(t, d, "%s.%s: property without description", path, name)
 			}

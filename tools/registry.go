@@ -1,11 +1,15 @@
 package tools
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -36,43 +40,150 @@ func buildCatalog() []Tool {
 // modify it.
 func All() []Tool { return catalog() }
 
-// CheckToolsets returns an error naming the first unknown toolset in names.
-// It builds no tool.
+// DefaultToolsets are the toolsets served when none are named: the six
+// toolsets of the SDK reference's operations.
+func DefaultToolsets() []string {
+	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent}
+}
+
+// AllToolsets is the --toolsets value that selects every toolset.
+const AllToolsets = "all"
+
+// CheckToolsets returns an error naming the first unknown toolset in names,
+// with the valid names. "all" is valid. It builds no tool.
 func CheckToolsets(names []string) error {
 	known := Toolsets()
 	for _, ts := range names {
-		if !slices.Contains(known, ts) {
-			return fmt.Errorf("unknown toolset %q; known toolsets: %s", ts, strings.Join(known, ", "))
+		if ts != AllToolsets && !slices.Contains(known, ts) {
+			return fmt.Errorf("unknown toolset %q; valid toolsets: %s, or all", ts, strings.Join(known, ", "))
 		}
 	}
 	return nil
 }
 
-// Filter selects tools.
+// CheckTools returns an error naming the unknown tool names in names, with
+// the valid names.
+func CheckTools(names []string) error {
+	var unknown []string
+	for _, n := range names {
+		if _, ok := byName()[n]; !ok {
+			unknown = append(unknown, strconv.Quote(n))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	valid := make([]string, 0, len(All()))
+	for _, t := range All() {
+		valid = append(valid, t.Tool.Name)
+	}
+	return fmt.Errorf("unknown tool %s; valid tools: %s", strings.Join(unknown, ", "), strings.Join(valid, ", "))
+}
+
+var byName = sync.OnceValue(func() map[string]Tool {
+	m := make(map[string]Tool, len(All()))
+	for _, t := range All() {
+		m[t.Tool.Name] = t
+	}
+	return m
+})
+
+// Filter selects tools, as the --toolsets, --tools, --exclude-tools and
+// --read-only flags do.
 type Filter struct {
-	// Toolsets to include; empty means all.
+	// Toolsets to include; empty means DefaultToolsets, and "all" every
+	// toolset.
 	Toolsets []string
+	// Tools, when set, selects exactly these tools, whatever Toolsets says.
+	Tools []string
+	// ExcludeTools are left out of the selection.
+	ExcludeTools []string
 	// ReadOnly keeps only tools whose readOnlyHint is true.
 	ReadOnly bool
 }
 
-// Select returns the tools the filter keeps, or an error naming an unknown
-// toolset.
+// Select returns the tools the filter keeps, in catalog order, or an error
+// naming an unknown toolset or tool and listing the valid ones.
 func Select(f Filter) ([]Tool, error) {
 	if err := CheckToolsets(f.Toolsets); err != nil {
 		return nil, err
 	}
+	if err := CheckTools(f.Tools); err != nil {
+		return nil, fmt.Errorf("--tools: %w", err)
+	}
+	if err := CheckTools(f.ExcludeTools); err != nil {
+		return nil, fmt.Errorf("--exclude-tools: %w", err)
+	}
+	sets := f.Toolsets
+	if len(sets) == 0 {
+		sets = DefaultToolsets()
+	}
+	if slices.Contains(sets, AllToolsets) {
+		sets = Toolsets()
+	}
 	var out []Tool
 	for _, t := range All() {
-		if len(f.Toolsets) > 0 && !slices.Contains(f.Toolsets, t.Toolset) {
-			continue
+		switch {
+		case len(f.Tools) > 0 && !slices.Contains(f.Tools, t.Tool.Name):
+		case len(f.Tools) == 0 && !slices.Contains(sets, t.Toolset):
+		case slices.Contains(f.ExcludeTools, t.Tool.Name):
+		case f.ReadOnly && !t.ReadOnly():
+		default:
+			out = append(out, t)
 		}
-		if f.ReadOnly && !t.ReadOnly() {
-			continue
-		}
-		out = append(out, t)
 	}
 	return out, nil
+}
+
+// RefuseHidden makes a tools/call of a tool that exists but is not in
+// selected fail with a JSON-RPC error that says why (reason, such as
+// "--read-only serves only read-only tools"), instead of mcp-go's bare "tool
+// not found". Tools that are not registered can never be called either way.
+func RefuseHidden(hooks *server.Hooks, selected []Tool, reason string) {
+	on := make(map[string]bool, len(selected))
+	for _, t := range selected {
+		on[t.Tool.Name] = true
+	}
+	hooks.AddOnRequestInitialization(func(_ context.Context, _ any, message any) error {
+		raw, ok := message.(json.RawMessage)
+		if !ok {
+			return nil
+		}
+		var req struct {
+			Method string `json:"method"`
+			Params struct {
+				Name string `json:"name"`
+			} `json:"params"`
+		}
+		if json.Unmarshal(raw, &req) != nil || req.Method != string(mcp.MethodToolsCall) {
+			return nil
+		}
+		if _, known := byName()[req.Params.Name]; !known || on[req.Params.Name] {
+			return nil
+		}
+		return fmt.Errorf("tool %s is not enabled on this server: %s; tools/list shows the enabled tools", req.Params.Name, reason)
+	})
+}
+
+// SelectionReason describes why a filter hides tools, for RefuseHidden.
+func SelectionReason(f Filter) string {
+	var parts []string
+	if len(f.Tools) > 0 {
+		parts = append(parts, "--tools enables only "+strings.Join(f.Tools, ", "))
+	} else {
+		sets := f.Toolsets
+		if len(sets) == 0 {
+			sets = DefaultToolsets()
+		}
+		parts = append(parts, "--toolsets enables "+strings.Join(sets, ", "))
+	}
+	if len(f.ExcludeTools) > 0 {
+		parts = append(parts, "--exclude-tools hides "+strings.Join(f.ExcludeTools, ", "))
+	}
+	if f.ReadOnly {
+		parts = append(parts, "--read-only serves only read-only tools")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Register adds the tools to s, bound to deps.

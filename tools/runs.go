@@ -26,25 +26,25 @@ const (
 type RunTaskInput struct {
 	client.TaskRunRequest
 	// Engine overrides the embedded field's schema with the SDK's default.
-	Engine    client.RunEngine `json:"engine,omitempty" jsonschema:"default=skyvern-2.0" jsonschema_description:"Agent engine (default skyvern-2.0, as in the Python SDK). skyvern-2.0 plans multi-step goals; skyvern-1.0 is cheaper for simple single-page tasks; openai-cua, anthropic-cua, ui-tars and yutori-navigator are computer-use engines."`
-	UserAgent string           `json:"user_agent,omitempty" jsonschema_description:"User-Agent the browser should use (sent as the x-user-agent header)."`
+	Engine    client.RunEngine `json:"engine,omitempty" jsonschema:"default=skyvern-2.0" jsonschema_description:"skyvern-2.0 (default; multi-step), skyvern-1.0 (simple, cheaper) or a computer-use engine."`
+	UserAgent string           `json:"user_agent,omitempty"`
 	WaitArgs
 }
 
 // RunIDInput names a run.
 type RunIDInput struct {
-	RunID string `json:"run_id" jsonschema:"required" jsonschema_description:"ID of the task run (tsk_..., tsk_v2_...) or workflow run (wr_...)."`
+	RunID string `json:"run_id" jsonschema:"required" jsonschema_description:"tsk_..., tsk_v2_... or wr_..."`
 }
 
 // GetRunArtifactsInput is get_run_artifacts' input.
 type GetRunArtifactsInput struct {
 	RunIDInput
-	ArtifactType []client.ArtifactType `json:"artifact_type,omitempty" jsonschema_description:"Only artifacts of these types, e.g. [\"screenshot_final\",\"recording\"]. Omit for all."`
+	ArtifactType []string `json:"artifact_type,omitempty" jsonschema_description:"Only these types, e.g. screenshot_final, recording; omit for all."`
 }
 
 // GetArtifactInput is get_artifact's input.
 type GetArtifactInput struct {
-	ArtifactID string `json:"artifact_id" jsonschema:"required" jsonschema_description:"ID of the artifact (a_...), from get_run_artifacts."`
+	ArtifactID string `json:"artifact_id" jsonschema:"required" jsonschema_description:"a_..., from get_run_artifacts."`
 }
 
 // RetryRunWebhookInput is retry_run_webhook's input.
@@ -111,11 +111,8 @@ func (r *ArtifactContentResult) extraContent() []mcp.Content { return r.extra }
 func runTools() []Tool {
 	return []Tool{
 		define(spec{name: "run_task", title: "Run a browser task", toolset: ToolsetRuns,
-			hints: hints{destructive: true, openWorld: true},
-			description: "Start a Skyvern browser run that does a task on the web from a plain-language prompt (search, fill forms, extract data). " +
-				"COSTS MONEY: each run uses a cloud browser and is billed per step; do not start the same run twice. " +
-				"Returns at once with run_id, status and app_url unless wait_for_completion is true, in which case it waits (up to timeout seconds) and returns the final run with its output. " +
-				"Give data_extraction_schema to get structured output. To run a saved workflow use run_workflow; to log in with a stored credential use login; to download files use download_files."},
+			hints:       hints{destructive: true, openWorld: true},
+			description: "Start a browser run that does a plain-language task on the web (navigate, fill forms, extract data). Billed per step: never start the same run twice. Returns run_id, or the final run with wait_for_completion."},
 			true, func(ctx context.Context, c *call, in *RunTaskInput) (*RunResult, error) {
 				req := in.TaskRunRequest
 				req.Engine = in.Engine
@@ -126,8 +123,7 @@ func runTools() []Tool {
 				return startRun(ctx, c, in.WaitArgs, func(ctx context.Context) (*client.Run, error) { return c.client.RunTask(ctx, &req) })
 			}),
 		define(spec{name: "get_run", title: "Get a run", toolset: ToolsetRuns, hints: readHints,
-			description: "Get a task run or workflow run by run_id: status (created, queued, running, paused, completed, failed, terminated, canceled, timed_out), step_count, output, failure_reason, screenshot_urls, recording_url and app_url. " +
-				"Use it to follow a run started without wait_for_completion. For its files use get_run_artifacts; for a step-by-step history use get_run_timeline."},
+			description: "Get a task or workflow run: status, output, failure_reason, step_count, screenshots, recording, app_url."},
 			true, func(ctx context.Context, c *call, in *RunIDInput) (*RunResult, error) {
 				run, err := c.client.GetRun(ctx, in.RunID)
 				if err != nil {
@@ -141,7 +137,7 @@ func runTools() []Tool {
 			}),
 		define(spec{name: "cancel_run", title: "Cancel a run", toolset: ToolsetRuns,
 			hints:       hints{destructive: true, idempotent: true},
-			description: "Cancel a task run or workflow run that is still going; its status becomes canceled. A run that already finished is unchanged."},
+			description: "Cancel a run that is still going; its status becomes canceled."},
 			true, func(ctx context.Context, c *call, in *RunIDInput) (*OKResult, error) {
 				if err := c.client.CancelRun(ctx, in.RunID); err != nil {
 					return nil, err
@@ -158,7 +154,7 @@ func runTools() []Tool {
 				return &OKResult{OK: true, Message: fmt.Sprintf("Cancellation of run %s requested; it is %s now, check with get_run.", in.RunID, run.Status)}, nil
 			}),
 		define(spec{name: "get_run_timeline", title: "Get a run's timeline", toolset: ToolsetRuns, hints: readHints,
-			description: "Get the timeline of a workflow run (wr_...) or skyvern-2.0 task run (tsk_v2_...): its blocks and the agent's thoughts, nested, in order. Skyvern answers 400 for skyvern-1.0 task runs; use get_run_artifacts for those."},
+			description: "Get the blocks and agent thoughts of a workflow run (wr_) or skyvern-2.0 task run (tsk_v2_)."},
 			true, func(ctx context.Context, c *call, in *RunIDInput) (*TimelineResult, error) {
 				tl, err := c.client.GetRunTimeline(ctx, in.RunID)
 				if err != nil {
@@ -167,20 +163,24 @@ func runTools() []Tool {
 				return &TimelineResult{RunID: in.RunID, Timeline: tl}, nil
 			}),
 		define(spec{name: "get_run_artifacts", title: "List a run's artifacts", toolset: ToolsetRuns, hints: readHints,
-			description: "List the artifacts of a run: screenshots, HTML pages, LLM prompts and responses, recordings, downloads; each with artifact_id, artifact_type, file_size and signed_url. Filter with artifact_type. Fetch one with get_artifact."},
+			description: "List a run's artifacts (screenshots, HTML, LLM calls, recordings, downloads) with IDs and signed URLs."},
 			true, func(ctx context.Context, c *call, in *GetRunArtifactsInput) (*ArtifactsResult, error) {
-				arts, err := c.client.GetRunArtifacts(ctx, in.RunID, in.ArtifactType...)
+				types := make([]client.ArtifactType, len(in.ArtifactType))
+				for i, t := range in.ArtifactType {
+					types[i] = client.ArtifactType(t)
+				}
+				arts, err := c.client.GetRunArtifacts(ctx, in.RunID, types...)
 				if err != nil {
 					return nil, err
 				}
 				return &ArtifactsResult{RunID: in.RunID, Count: len(arts), Artifacts: arts, links: c.deps.ResourceLinks}, nil
 			}),
 		define(spec{name: "get_artifact", title: "Get an artifact's content", toolset: ToolsetRuns, hints: readHints,
-			description: "Get the content of one artifact by artifact_id: images up to 1 MiB come back as an image, text, HTML and JSON up to 256 KiB as text; anything larger (recordings, big pages) as metadata with a link."},
+			description: "Get an artifact's content: images up to 1 MiB, text up to 256 KiB; larger ones as a link."},
 			true, getArtifact),
 		define(spec{name: "retry_run_webhook", title: "Resend a run's webhook", toolset: ToolsetRuns,
 			hints:       hints{openWorld: true},
-			description: "Send a finished run's webhook again, to its stored webhook_url or to the webhook_url given. Returns the payload, the signed headers, and the receiver's status code and latency."},
+			description: "Resend a finished run's webhook, to its own or another URL; returns the receiver's answer."},
 			true, func(ctx context.Context, c *call, in *RetryRunWebhookInput) (*client.RunWebhookReplay, error) {
 				return c.client.RetryRunWebhook(ctx, in.RunID, &in.RetryRunWebhookRequest)
 			}),

@@ -192,8 +192,9 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 	t := mcp.NewToolWithRawSchema(s.name, s.description, in)
 	t.Title = s.title
 	t.RawOutputSchema = out
+	// The title is the tool's own title field; annotations.title would repeat
+	// it in every tools/list.
 	t.Annotations = mcp.ToolAnnotation{
-		Title:           s.title,
 		ReadOnlyHint:    mcp.ToBoolPtr(s.hints.readOnly),
 		DestructiveHint: mcp.ToBoolPtr(s.hints.destructive),
 		IdempotentHint:  mcp.ToBoolPtr(s.hints.idempotent),

@@ -18,8 +18,8 @@ const DefaultWaitTimeout = 1800
 // WaitArgs are the SDK's wait_for_completion and timeout parameters of the
 // run-starting tools.
 type WaitArgs struct {
-	WaitForCompletion bool     `json:"wait_for_completion,omitempty" jsonschema_description:"false (default): return at once with run_id, status and app_url; follow with get_run. true: wait until the run finishes, sending progress notifications, and return the final run."`
-	Timeout           *float64 `json:"timeout,omitempty" jsonschema:"minimum=1,default=1800" jsonschema_description:"With wait_for_completion: how long to wait, in SECONDS (default 1800). When it passes, the run keeps going in Skyvern and the result says how to follow it. Many MCP clients abort a tool call after about 60 s: keep timeout below your client's limit, or start the run without waiting and poll get_run."`
+	WaitForCompletion bool     `json:"wait_for_completion,omitempty" jsonschema_description:"Wait for the final run, sending progress."`
+	Timeout           *float64 `json:"timeout,omitempty" jsonschema:"minimum=1,default=1800" jsonschema_description:"Seconds to wait (default 1800)."`
 }
 
 // RunResult is a run as returned by the run tools and get_run: the run's

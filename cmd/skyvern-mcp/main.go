@@ -31,7 +31,11 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
 
-const instructions = `skyvern-mcp drives Skyvern, a cloud browser agent. Typical flow: run_task with a plain-language prompt (and a data_extraction_schema for structured output), then get_run until the status is final, then get_run_artifacts / get_artifact for screenshots and recordings. Runs cost money: never start the same run twice; follow an existing run with get_run instead. Saved workflows: get_workflows, then run_workflow. Logged-in work: create_credential once, then login, ideally inside a browser session (create_browser_session, close it when done).`
+const instructions = `skyvern-mcp drives Skyvern, a cloud browser agent. Typical flow: run_task with a plain-language prompt (and a data_extraction_schema for structured output), then get_run until the status is final, then get_run_artifacts / get_artifact for screenshots and recordings. Runs cost money: never start the same run twice; follow an existing run with get_run instead. Saved workflows: get_workflows, then run_workflow. Logged-in work: create_credential once, then login, ideally inside a browser session (create_browser_session, close it when done).
+IDs: task runs tsk_ / tsk_v2_, workflow runs wr_, workflows wpid_ (permanent) and w_ (one version), browser sessions pbs_, browser profiles bp_, credentials cred_, artifacts a_.
+Waiting: wait_for_completion waits up to timeout SECONDS (default 1800) and sends progress notifications; many clients abort a call after about 60 s, so for long runs start without waiting and poll get_run. A wait that times out never cancels the run.
+2FA: start the run with totp_identifier (the email or phone the site sends codes to) and pass each code with send_totp_code, or give totp_url for Skyvern to fetch codes, or store a TOTP secret in a password credential.
+Units: task timeout and download_timeout are seconds; browser session timeout and max_elapsed_time_minutes are minutes.`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -124,7 +128,8 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 	defer res.Close()
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
 	deps.Tasks = tools.NewTasks(tools.TaskOptions{TTL: cfg.TaskTTL, MaxTasks: cfg.MaxTasks})
-	selected, err := tools.Select(tools.Filter{Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
+	filter := cfg.Filter()
+	selected, err := tools.Select(filter)
 	if err != nil {
 		return err
 	}
@@ -134,7 +139,9 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		server.WithResourceRecovery(),
 		server.WithInstructions(instructions),
 	}, res.ServerOptions()...)
-	opts = append(opts, deps.Tasks.ServerOptions(res.Hooks())...)
+	hooks := res.Hooks()
+	tools.RefuseHidden(hooks, selected, tools.SelectionReason(filter))
+	opts = append(opts, deps.Tasks.ServerOptions(hooks)...)
 	s := server.NewMCPServer("skyvern-mcp", client.Version, opts...)
 	tools.Register(s, deps, selected)
 	res.Register(s)

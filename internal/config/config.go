@@ -41,10 +41,13 @@ type Config struct {
 	SandboxRunDuration time.Duration
 	ReadOnly           bool
 	Toolsets           []string
-	UploadDir          string
-	ConfigFile         string
-	LogLevel           string
-	LogFile            string
+	// Tools, when set, are exactly the tools served; ExcludeTools are
+	// hidden. See tools.Filter.
+	Tools, ExcludeTools []string
+	UploadDir           string
+	ConfigFile          string
+	LogLevel            string
+	LogFile             string
 	// RequestTimeout bounds one HTTP request to Skyvern.
 	RequestTimeout   time.Duration
 	CancelRunOnAbort bool
@@ -73,7 +76,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	c := &Config{}
 	fs := flag.NewFlagSet("skyvern-mcp", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	var toolsets, environment string
+	var toolsets, toolNames, excludeTools, environment string
 	var runSeconds, timeoutSeconds, taskTTLSeconds float64
 	fs.StringVar(&c.Transport, "transport", "stdio", "transport: stdio")
 	fs.StringVar(&c.BaseURL, "base-url", "", "Skyvern API base URL (default: from --environment)")
@@ -82,7 +85,9 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.BoolVar(&c.Sandbox, "sandbox", false, "use the embedded Skyvern simulator instead of the real API (no key needed)")
 	fs.Float64Var(&runSeconds, "sandbox-run-seconds", 3, "with --sandbox: how long a simulated run takes, in seconds")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "only register tools that do not change anything (readOnlyHint true)")
-	fs.StringVar(&toolsets, "toolsets", "all", "comma-separated toolsets to enable: "+strings.Join(tools.Toolsets(), ", ")+", or all")
+	fs.StringVar(&toolsets, "toolsets", strings.Join(tools.DefaultToolsets(), ","), "comma-separated toolsets to enable, from: "+strings.Join(tools.Toolsets(), ", ")+"; or all")
+	fs.StringVar(&toolNames, "tools", "", "comma-separated tool names: serve exactly these (overrides --toolsets)")
+	fs.StringVar(&excludeTools, "exclude-tools", "", "comma-separated tool names to hide")
 	fs.StringVar(&c.UploadDir, "upload-dir", "", "directory upload_file may read local files from (off when empty)")
 	fs.StringVar(&c.ConfigFile, "config", "", "JSON config file; keys are flag names, e.g. {\"base-url\": \"...\"}")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -138,6 +143,13 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	c.RequestTimeout = time.Duration(timeoutSeconds * float64(time.Second))
 	if c.Toolsets, err = parseToolsets(toolsets); err != nil {
 		return nil, err
+	}
+	c.Tools, c.ExcludeTools = splitList(toolNames), splitList(excludeTools)
+	if err := tools.CheckTools(c.Tools); err != nil {
+		return nil, fmt.Errorf("--tools: %w", err)
+	}
+	if err := tools.CheckTools(c.ExcludeTools); err != nil {
+		return nil, fmt.Errorf("--exclude-tools: %w", err)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -200,14 +212,26 @@ func configFileError(err error, path string) error {
 	return err
 }
 
-func parseToolsets(s string) ([]string, error) {
+// Filter is the tool selection the flags ask for.
+func (c *Config) Filter() tools.Filter {
+	return tools.Filter{Toolsets: c.Toolsets, Tools: c.Tools, ExcludeTools: c.ExcludeTools, ReadOnly: c.ReadOnly}
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
 	var out []string
 	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		switch part {
-		case "":
-			continue
-		case "all":
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func parseToolsets(s string) ([]string, error) {
+	var out []string
+	for _, part := range splitList(s) {
+		if part == tools.AllToolsets {
 			return tools.Toolsets(), nil
 		}
 		if err := tools.CheckToolsets([]string{part}); err != nil {
@@ -216,7 +240,7 @@ func parseToolsets(s string) ([]string, error) {
 		out = append(out, part)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("--toolsets: no toolset given")
+		return nil, errors.New("--toolsets: no toolset given; use all for every toolset")
 	}
 	return out, nil
 }

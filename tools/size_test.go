@@ -1,0 +1,110 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Budgets of the default tool set's tools/list, in bytes of the tool
+// objects: the model-facing part (name, title, description, inputSchema)
+// and the whole objects. For comparison, measured the same way: Playwright
+// MCP about 810 bytes per tool, GitHub's MCP server about 1,160.
+const (
+	MaxDefaultModelFacingBytes = 24000
+	MaxDefaultToolsListBytes   = 48000
+	MaxDefaultTools            = 40
+)
+
+// listSize is the size of one tools/list answer.
+type listSize struct {
+	Tools       int
+	Whole       int // bytes of the tool objects as sent
+	ModelFacing int // bytes of name, title, description and inputSchema
+}
+
+// measureToolsList registers the tools on a real mcp-go server, asks it for
+// tools/list as a client would, and measures the tool objects it sends.
+func measureToolsList(t *testing.T, ts []Tool) (listSize, []json.RawMessage) {
+	t.Helper()
+	s := server.NewMCPServer("size", "test", server.WithToolCapabilities(false))
+	Register(s, &Deps{}, ts)
+	ctx := context.Background()
+	s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`))
+	resp := s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	raw, err := json.Marshal(resp)
+	require.NoError(t, err)
+	var out struct {
+		Result struct {
+			Tools      []json.RawMessage `json:"tools"`
+			NextCursor string            `json:"nextCursor"`
+		} `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &out))
+	require.Empty(t, out.Result.NextCursor, "tools/list is not paginated")
+	size := listSize{Tools: len(out.Result.Tools)}
+	for _, obj := range out.Result.Tools {
+		size.Whole += len(obj)
+		var f struct {
+			Name        json.RawMessage `json:"name"`
+			Title       json.RawMessage `json:"title"`
+			Description json.RawMessage `json:"description"`
+			InputSchema json.RawMessage `json:"inputSchema"`
+		}
+		require.NoError(t, json.Unmarshal(obj, &f))
+		size.ModelFacing += len(f.Name) + len(f.Title) + len(f.Description) + len(f.InputSchema)
+	}
+	return size, out.Result.Tools
+}
+
+// TestToolsListSize keeps the default tool set within the budgets, and
+// reports the sizes of the default set, all tools and --read-only (run with
+// -v to see them).
+func TestToolsListSize(t *testing.T) {
+	def, err := Select(Filter{})
+	require.NoError(t, err)
+	all, err := Select(Filter{Toolsets: []string{AllToolsets}})
+	require.NoError(t, err)
+	ro, err := Select(Filter{ReadOnly: true})
+	require.NoError(t, err)
+	roAll, err := Select(Filter{Toolsets: []string{AllToolsets}, ReadOnly: true})
+	require.NoError(t, err)
+
+	d, objs := measureToolsList(t, def)
+	assert.Equal(t, len(def), d.Tools)
+	assert.LessOrEqual(t, d.Tools, MaxDefaultTools, "default tool count")
+	assert.LessOrEqual(t, d.ModelFacing, MaxDefaultModelFacingBytes, "default set: model-facing bytes (name, title, description, inputSchema)")
+	assert.LessOrEqual(t, d.Whole, MaxDefaultToolsListBytes, "default set: bytes of the tool objects in tools/list")
+	for _, obj := range objs {
+		assert.NotContains(t, string(obj), `"icons"`, "no tool carries an icon")
+		assert.NotContains(t, string(obj), "data:", "no inline data URIs")
+	}
+	for _, c := range []struct {
+		name string
+		ts   []Tool
+	}{{"default", def}, {"all", all}, {"read-only", ro}, {"all,read-only", roAll}} {
+		s, _ := measureToolsList(t, c.ts)
+		t.Log(fmt.Sprintf("%-14s tools=%3d whole=%6d bytes (%4d/tool) model-facing=%6d bytes (%4d/tool)",
+			c.name, s.Tools, s.Whole, s.Whole/max(s.Tools, 1), s.ModelFacing, s.ModelFacing/max(s.Tools, 1)))
+	}
+}
+
+// TestToolsListSizePerTool logs each default tool's share, largest first
+// when run with -v; it fails when one tool alone takes more than a tenth of
+// the default budget.
+func TestToolsListSizePerTool(t *testing.T) {
+	for _, tl := range All() {
+		s, _ := measureToolsList(t, []Tool{tl})
+		t.Log(fmt.Sprintf("%-32s %-16s whole=%5d model-facing=%5d", tl.Tool.Name, tl.Toolset, s.Whole, s.ModelFacing))
+		assert.LessOrEqual(t, s.ModelFacing, MaxDefaultModelFacingBytes/10, "%s alone takes more than a tenth of the budget", tl.Tool.Name)
+		assert.False(t, strings.Contains(tl.Tool.Description, "  "), "%s: double space in description", tl.Tool.Name)
+	}
+	_ = mcp.MethodToolsList
+}
