@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,11 +42,30 @@ const (
 	ToolsetBrowserProfiles = "browser_profiles"
 	ToolsetCredentials     = "credentials"
 	ToolsetAgent           = "agent"
+	ToolsetFolders         = "folders"
+	ToolsetCustomLLMs      = "custom_llms"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
-	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent}
+	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
+		ToolsetFolders, ToolsetCustomLLMs}
+}
+
+// optInToolsets are left out of DefaultToolsets: enabled only when named
+// (or with "all").
+var optInToolsets = []string{ToolsetFolders, ToolsetCustomLLMs}
+
+// DefaultToolsets lists the toolsets enabled when none are chosen: every
+// toolset but the opt-in ones.
+func DefaultToolsets() []string {
+	var out []string
+	for _, ts := range Toolsets() {
+		if !slices.Contains(optInToolsets, ts) {
+			out = append(out, ts)
+		}
+	}
+	return out
 }
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.
