@@ -33,6 +33,8 @@ func buildCatalog() []Tool {
 	all = append(all, browserProfileTools()...)
 	all = append(all, credentialTools()...)
 	all = append(all, agentTools()...)
+	all = append(all, folderTools()...)
+	all = append(all, customLLMTools()...)
 	return all
 }
 

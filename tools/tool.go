@@ -41,11 +41,14 @@ const (
 	ToolsetBrowserProfiles = "browser_profiles"
 	ToolsetCredentials     = "credentials"
 	ToolsetAgent           = "agent"
+	ToolsetFolders         = "folders"
+	ToolsetCustomLLMs      = "custom_llms"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
-	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent}
+	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
+		ToolsetFolders, ToolsetCustomLLMs}
 }
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.

@@ -304,7 +304,7 @@ func TestCancelRun(t *testing.T) {
 }
 
 func TestReadOnlySelection(t *testing.T) {
-	ro, err := Select(Filter{ReadOnly: true})
+	ro, err := Select(Filter{ReadOnly: true, Toolsets: DefaultToolsets()})
 	require.NoError(t, err)
 	var names []string
 	for _, tl := range ro {

@@ -55,6 +55,19 @@
 //     Browser profile names are unique (409). Credentials never come back
 //     with their secret: the sandbox does not even keep it.
 //     POST /v1/credentials/totp extracts the code from the message.
+//   - Folders (fld_...) are listed most recently modified first, searched in
+//     title and description. A workflow is in a folder when its latest
+//     version's folder_id says so; workflow_count counts those that are not
+//     deleted. DELETE /v1/folders/{folder_id} moves its workflows out of
+//     the folder, or deletes them with delete_workflows=true, and answers
+//     {"status":"deleted","folder_id":...,"workflows_deleted":...}.
+//   - Custom LLMs (oat_...) follow Skyvern's rules: openai_compatible needs
+//     api_base, openrouter needs api_key (api_base defaults to OpenRouter's),
+//     ollama's api_base defaults to http://localhost:11434. The API key is
+//     never kept: answers show "********" when one was given, and an update
+//     replaces the whole config, keeping the key only when api_key is
+//     "********". 422 errors never carry the key (no input that could hold
+//     it). Unknown IDs get 404 {"detail":"Custom LLM not found"}.
 //   - Webhooks are never delivered: retry_webhook answers with the payload
 //     it would send and an error saying so.
 //

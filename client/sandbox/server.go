@@ -76,6 +76,8 @@ type Server struct {
 	sessions    map[string]*browserSession
 	profiles    map[string]*browserProfile
 	credentials map[string]*credential
+	folders     map[string]*folder
+	customLLMs  map[string]*customLLM
 	builtin     map[string]string // built-in workflow (login, download_files) -> wpid
 
 	recordingOnce sync.Once
@@ -111,6 +113,8 @@ func New(opts Options) *Server {
 		sessions:    map[string]*browserSession{},
 		profiles:    map[string]*browserProfile{},
 		credentials: map[string]*credential{},
+		folders:     map[string]*folder{},
+		customLLMs:  map[string]*customLLM{},
 		builtin:     map[string]string{},
 	}
 	if _, err := rand.Read(s.secret); err != nil {
@@ -161,6 +165,16 @@ func (s *Server) routes() {
 	s.handle("GET /v1/credentials/{credential_id}", needKey, s.getCredential)
 	s.handle("POST /v1/credentials/{credential_id}/delete", needKey, s.deleteCredential)
 	s.handle("POST /v1/credentials/totp", needKey, s.sendTOTPCode)
+	// Folders and custom LLMs.
+	s.handle("POST /v1/folders", needKey, s.createFolder)
+	s.handle("GET /v1/folders", needKey, s.getFolders)
+	s.handle("GET /v1/folders/{folder_id}", needKey, s.getFolder)
+	s.handle("PUT /v1/folders/{folder_id}", needKey, s.updateFolder)
+	s.handle("DELETE /v1/folders/{folder_id}", needKey, s.deleteFolder)
+	s.handle("GET /v1/custom-llms", needKey, s.listCustomLLMs)
+	s.handle("POST /v1/custom-llms", needKey, s.createCustomLLM)
+	s.handle("PUT /v1/custom-llms/{custom_llm_id}", needKey, s.updateCustomLLM)
+	s.handle("DELETE /v1/custom-llms/{custom_llm_id}", needKey, s.deleteCustomLLM)
 	// Agent helpers.
 	s.handle("POST /v1/run/tasks/login", needKey, s.login)
 	s.handle("POST /v1/run/tasks/download_files", needKey, s.downloadFiles)

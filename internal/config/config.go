@@ -16,6 +16,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,7 +86,8 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.BoolVar(&c.Sandbox, "sandbox", false, "use the embedded Skyvern simulator instead of the real API (no key needed)")
 	fs.Float64Var(&runSeconds, "sandbox-run-seconds", 3, "with --sandbox: how long a simulated run takes, in seconds")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "only register tools that do not change anything (readOnlyHint true)")
-	fs.StringVar(&toolsets, "toolsets", strings.Join(tools.DefaultToolsets(), ","), "comma-separated toolsets to enable, from: "+strings.Join(tools.Toolsets(), ", ")+"; or all")
+	fs.StringVar(&toolsets, "toolsets", "default", "comma-separated toolsets to enable, from: "+strings.Join(tools.Toolsets(), ", ")+
+		"; default ("+strings.Join(tools.DefaultToolsets(), ", ")+", combinable: default,tags) or all")
 	fs.StringVar(&toolNames, "tools", "", "comma-separated tool names: serve exactly these (overrides --toolsets)")
 	fs.StringVar(&excludeTools, "exclude-tools", "", "comma-separated tool names to hide")
 	fs.StringVar(&c.UploadDir, "upload-dir", "", "directory upload_file may read local files from (off when empty)")
@@ -230,17 +232,28 @@ func splitList(s string) []string {
 
 func parseToolsets(s string) ([]string, error) {
 	var out []string
+	add := func(ts string) {
+		if !slices.Contains(out, ts) {
+			out = append(out, ts)
+		}
+	}
 	for _, part := range splitList(s) {
-		if part == tools.AllToolsets {
+		switch part {
+		case tools.AllToolsets:
 			return tools.Toolsets(), nil
+		case "default": // combines with others: "default,folders"
+			for _, ts := range tools.DefaultToolsets() {
+				add(ts)
+			}
+			continue
 		}
 		if err := tools.CheckToolsets([]string{part}); err != nil {
 			return nil, fmt.Errorf("--toolsets: %w", err)
 		}
-		out = append(out, part)
+		add(part)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("--toolsets: no toolset given; use all for every toolset")
+		return nil, errors.New("--toolsets: no toolset given; use default or all")
 	}
 	return out, nil
 }
