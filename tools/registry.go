@@ -29,6 +29,7 @@ func buildCatalog() []Tool {
 	all = append(all, browserProfileTools()...)
 	all = append(all, credentialTools()...)
 	all = append(all, agentTools()...)
+	all = append(all, tagTools()...)
 	return all
 }
 

@@ -41,11 +41,13 @@ const (
 	ToolsetBrowserProfiles = "browser_profiles"
 	ToolsetCredentials     = "credentials"
 	ToolsetAgent           = "agent"
+	ToolsetTags            = "tags"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
-	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent}
+	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
+		ToolsetTags}
 }
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.
@@ -433,6 +435,9 @@ func describeError(err error) string {
 }
 
 func hintFor(e *client.APIError) string {
+	if h := tagHint(e); h != "" {
+		return h
+	}
 	switch e.StatusCode {
 	case 401, 403:
 		return "Check that SKYVERN_API_KEY is your Skyvern organization API key (Settings > API Keys at https://app.skyvern.com), not an OpenAI, Anthropic or other LLM provider key, and that it belongs to the organization that owns this resource."

@@ -314,6 +314,7 @@ func TestReadOnlySelection(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"get_run", "get_run_timeline", "get_run_artifacts", "get_artifact", "get_workflows",
 		"get_workflow", "get_workflow_versions", "get_browser_session", "get_browser_sessions", "list_browser_profiles",
+		"get_run_tags", "get_run_tag_history", "get_workflow_tags", "get_workflow_tag_history", "list_tag_keys", "list_tag_values",
 		"get_browser_profile", "get_credentials", "get_credential"}, names)
 	some, err := Select(Filter{Toolsets: []string{"credentials", "agent"}})
 	require.NoError(t, err)
