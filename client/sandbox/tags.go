@@ -95,9 +95,9 @@ func (t *tagStore) grouped(key, value string) []*tagEvent {
 	return t.active(func(e *tagEvent) bool { return e.key == key && (value == "" || e.value == value) })
 }
 
-// liveWorkflowCount counts the workflows that are not deleted among the
-// targets of events. Call with s.mu held.
-func (s *Server) liveWorkflowCount(events []*tagEvent) (workflows, runs int) {
+// countTargets counts the distinct targets of events: the workflows that
+// are not deleted, and the workflow runs. Call with s.mu held.
+func (s *Server) countTargets(events []*tagEvent) (workflows, runs int) {
 	seen := map[tagTarget]bool{}
 	for _, e := range events {
 		if seen[e.target] {
@@ -593,7 +593,7 @@ func (s *Server) listTagKeys(w http.ResponseWriter, _ *http.Request) {
 	defer s.mu.Unlock()
 	out := []client.TagKey{}
 	for _, k := range sortedKeys(s.tags.keys) {
-		n, _ := s.liveWorkflowCount(s.tags.grouped(k, ""))
+		n, _ := s.countTargets(s.tags.grouped(k, ""))
 		out = append(out, client.TagKey{Key: k, Description: s.tags.keys[k], WorkflowCount: n})
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -627,7 +627,7 @@ func (s *Server) updateTagKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.tags.keys[key] = desc
-	n, _ := s.liveWorkflowCount(s.tags.grouped(key, ""))
+	n, _ := s.countTargets(s.tags.grouped(key, ""))
 	writeJSON(w, http.StatusOK, client.TagKey{Key: key, Description: desc, WorkflowCount: n})
 }
 
@@ -636,7 +636,7 @@ func (s *Server) updateTagKey(w http.ResponseWriter, r *http.Request) {
 // the runs it was on. Call with s.mu held.
 func (s *Server) removeGrouped(key, value string, now time.Time) (workflows, runs int) {
 	active := s.tags.grouped(key, value)
-	workflows, runs = s.liveWorkflowCount(active)
+	workflows, runs = s.countTargets(active)
 	for _, e := range active {
 		e.superseded = now
 		s.tags.add(e.target, key, value, true, now)
@@ -669,7 +669,7 @@ func (s *Server) deleteTagKey(w http.ResponseWriter, r *http.Request) {
 // ---- tag values ----
 
 func (s *Server) tagValueView(id tagValueID) client.TagValue {
-	n, _ := s.liveWorkflowCount(s.tags.grouped(id.key, id.value))
+	n, _ := s.countTargets(s.tags.grouped(id.key, id.value))
 	return client.TagValue{Key: id.key, Value: id.value, Color: s.tags.colors[id], WorkflowCount: n}
 }
 
@@ -795,7 +795,7 @@ func (s *Server) renameTagValue(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	active := s.tags.grouped(from.key, from.value)
-	renamed, _ := s.liveWorkflowCount(active)
+	renamed, _ := s.countTargets(active)
 	for _, e := range active {
 		e.superseded = now
 		s.tags.add(e.target, to.key, to.value, false, now)
