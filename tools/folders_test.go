@@ -15,7 +15,6 @@ import (
 var folderToolNames = []string{"create_folder", "get_folders", "get_folder", "update_folder", "delete_folder",
 	"list_custom_llms", "create_custom_llm", "update_custom_llm", "delete_custom_llm"}
 
-
 func TestFolderTools(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	f := h.structured(h.call("create_folder", map[string]any{"title": "Billing", "description": "Invoice agents"}, nil))

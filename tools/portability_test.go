@@ -28,7 +28,7 @@ var sdkToolNames = []string{"run_task", "get_run", "cancel_run", "get_run_timeli
 // allToolNames are every tool: the reference's 30 plus the other SDK
 // methods, whose lists live beside their tests.
 func allToolNames() []string {
-	return slices.Concat(sdkToolNames, folderToolNames)
+	return slices.Concat(sdkToolNames, folderToolNames, tagToolNames)
 }
 
 func TestAllSDKToolsRegistered(t *testing.T) {

@@ -35,6 +35,7 @@ func buildCatalog() []Tool {
 	all = append(all, agentTools()...)
 	all = append(all, folderTools()...)
 	all = append(all, customLLMTools()...)
+	all = append(all, tagTools()...)
 	return all
 }
 

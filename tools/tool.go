@@ -43,12 +43,13 @@ const (
 	ToolsetAgent           = "agent"
 	ToolsetFolders         = "folders"
 	ToolsetCustomLLMs      = "custom_llms"
+	ToolsetTags            = "tags"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
 	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
-		ToolsetFolders, ToolsetCustomLLMs}
+		ToolsetFolders, ToolsetCustomLLMs, ToolsetTags}
 }
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.
@@ -437,6 +438,9 @@ func describeError(err error) string {
 }
 
 func hintFor(e *client.APIError) string {
+	if h := tagHint(e); h != "" {
+		return h
+	}
 	switch e.StatusCode {
 	case 401, 403:
 		return "Check that SKYVERN_API_KEY is your Skyvern organization API key (Settings > API Keys at https://app.skyvern.com), not an OpenAI, Anthropic or other LLM provider key, and that it belongs to the organization that owns this resource."

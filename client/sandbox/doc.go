@@ -70,6 +70,18 @@
 //     it). Unknown IDs get 404 {"detail":"Custom LLM not found"}.
 //   - Webhooks are never delivered: retry_webhook answers with the payload
 //     it would send and an error saying so.
+//   - Tags live in one event log, as in Skyvern: every set and delete on a
+//     workflow or a workflow run is an event (tag history, newest first) and
+//     the applied tags are the set events nothing superseded yet. A key
+//     holds one value per target; a tag without a key is a standalone
+//     label; at most 20 tags per target; keys, values and colors follow
+//     Skyvern's rules (422 otherwise). Only workflow runs (wr_) have run
+//     tags: a task run's ID (tsk_, tsk_v2_) gets 404, since the path names
+//     a workflow_run_id. The first set of a grouped tag registers its key
+//     (tag keys) and its (key, value) with a palette color (tag values);
+//     they stay registered, with workflow counts of live workflows, until
+//     deleted. Deleting a key or value, or renaming a value, rewrites the
+//     applied tags of every workflow and run with events of its own.
 //
 // cancel_run, delete_workflow and close_browser_session answer 200 with the
 // JSON body null, which is what FastAPI sends for these operations (the spec

@@ -79,6 +79,7 @@ type Server struct {
 	folders     map[string]*folder
 	customLLMs  map[string]*customLLM
 	builtin     map[string]string // built-in workflow (login, download_files) -> wpid
+	tags        tagStore          // applied tags, tag keys and tag values (tags.go)
 
 	recordingOnce sync.Once
 	recordingSum  string
@@ -180,6 +181,22 @@ func (s *Server) routes() {
 	s.handle("POST /v1/run/tasks/download_files", needKey, s.downloadFiles)
 	s.handle("POST /v1/upload_file", needKey, s.uploadFile)
 	s.handle("GET /v1/version", needKey, s.version)
+	// Tags.
+	s.handle("POST /v1/runs/{workflow_run_id}/tags", needKey, s.applyTags(runTags))
+	s.handle("GET /v1/runs/{workflow_run_id}/tags", needKey, s.getTags(runTags))
+	s.handle("DELETE /v1/runs/{workflow_run_id}/tags/{key}", needKey, s.deleteTag(runTags))
+	s.handle("GET /v1/runs/{workflow_run_id}/tags/history", needKey, s.tagHistory(runTags))
+	s.handle("POST /v1/agents/{workflow_permanent_id}/tags", needKey, s.applyTags(workflowTags))
+	s.handle("GET /v1/agents/{workflow_permanent_id}/tags", needKey, s.getTags(workflowTags))
+	s.handle("DELETE /v1/agents/{workflow_permanent_id}/tags/{key}", needKey, s.deleteTag(workflowTags))
+	s.handle("GET /v1/agents/{workflow_permanent_id}/tags/history", needKey, s.tagHistory(workflowTags))
+	s.handle("GET /v1/tag-keys", needKey, s.listTagKeys)
+	s.handle("PATCH /v1/tag-keys/{key}", needKey, s.updateTagKey)
+	s.handle("DELETE /v1/tag-keys/{key}", needKey, s.deleteTagKey)
+	s.handle("GET /v1/tag-values", needKey, s.listTagValues)
+	s.handle("PATCH /v1/tag-values/{key}", needKey, s.updateTagValue)
+	s.handle("DELETE /v1/tag-values/{key}", needKey, s.deleteTagValue)
+	s.handle("PATCH /v1/tag-values/{key}/rename", needKey, s.renameTagValue)
 	// HTML pages linked from app_url.
 	s.handle("GET /app/runs/{run_id}", publicRoute, s.appRunPage)
 	s.handle("GET /app/browser_sessions/{browser_session_id}", publicRoute, s.appSessionPage)
