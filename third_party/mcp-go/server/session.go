@@ -368,6 +368,11 @@ func (s *MCPServer) sendNotificationCore(
 	if sessionWithStreamableHTTPConfig, ok := session.(SessionWithStreamableHTTPConfig); ok {
 		sessionWithStreamableHTTPConfig.UpgradeToSSEWhenReceiveNotification()
 	}
+	// A notification sent while a streamable HTTP POST of this session is
+	// handled goes on that POST's stream, ahead of its response.
+	if scoped, ok := ctx.Value(requestScopedSSEKey{}).(*requestScopedSSE); ok && scoped.notify != nil && scoped.session == session && scoped.notify(notification) {
+		return nil
+	}
 	select {
 	case session.NotificationChannel() <- notification:
 		return nil

@@ -804,6 +804,36 @@ func (s *StreamableHTTPServer) handlePost(w HTTPResponseWriter, r *HTTPRequest) 
 			requests: scopedRequests,
 			done:     done,
 			register: register,
+			session:  session,
+			// notify writes a notification sent while this message is
+			// handled to this POST's stream, ahead of the response, rather
+			// than to the session's channel, which a standalone GET stream
+			// also reads (and then delivers it after the response).
+			notify: func(nt mcp.JSONRPCNotification) bool {
+				mu.Lock()
+				defer mu.Unlock()
+				select {
+				case <-done:
+					return false
+				default:
+				}
+				defer w.Flush()
+				if resumable {
+					deliverResumable(nt, false)
+					return true
+				}
+				if !upgradedHeader {
+					w.Header().Set("Content-Type", "text/event-stream")
+					w.Header().Set("Connection", "keep-alive")
+					w.Header().Set("Cache-Control", "no-cache")
+					w.WriteHeader(http.StatusOK)
+					upgradedHeader = true
+				}
+				if err := writeSSEEvent(w, nt); err != nil {
+					s.logger.Error("Failed to write SSE event", "err", err)
+				}
+				return true
+			},
 		})
 	}
 
@@ -823,17 +853,9 @@ func (s *StreamableHTTPServer) handlePost(w HTTPResponseWriter, r *HTTPRequest) 
 				func() {
 					mu.Lock()
 					defer mu.Unlock()
-					// if the done chan is closed, as the request is terminated, just return
-					select {
-					case <-done:
-						// The notification is already off the channel; with an
-						// event store it must still be recorded.
-						if resumable && canStream {
-							deliverResumable(nt, false)
-						}
-						return
-					default:
-					}
+					// The notification is already off the channel, so it is
+					// delivered even when done is closed: the response path
+					// waits for this goroutine to exit before it writes.
 					if !canStream {
 						// Without streaming we can't deliver notifications mid-flight;
 						// they will be dropped on the floor here. The final response
@@ -909,8 +931,9 @@ func (s *StreamableHTTPServer) handlePost(w HTTPResponseWriter, r *HTTPRequest) 
 		s.server.unregisterListenSession(session)
 	}
 	if response == nil {
-		mu.Lock()
 		close(done)
+		<-forwarderExited
+		mu.Lock()
 		if !upgradedHeader {
 			mu.Unlock()
 			w.WriteHeader(http.StatusAccepted)
@@ -922,13 +945,12 @@ func (s *StreamableHTTPServer) handlePost(w HTTPResponseWriter, r *HTTPRequest) 
 
 	// Write response
 	//
-	// With an event store, stop the forwarder before draining so that exactly
-	// one consumer records whatever notifications remain, preserving their
-	// order ahead of the response.
-	if resumable {
-		close(done)
-		<-forwarderExited
-	}
+	// Stop the forwarder before draining so that exactly one consumer
+	// delivers whatever notifications remain, preserving their order ahead
+	// of the response. A notification the forwarder already took off the
+	// channel is delivered by the forwarder before it exits.
+	close(done)
+	<-forwarderExited
 	mu.Lock()
 
 drainLoop:
@@ -962,15 +984,6 @@ drainLoop:
 		}
 	}
 
-	// close the done chan before unlocking to signal the goroutine to stop.
-	// This is the exact complement of the resumable branch above, which
-	// already closed it: a request that is not resumable - including a modern
-	// request on a server that has an event store configured - must still stop
-	// its forwarder here, or the forwarder outlives the request and races the
-	// final response write.
-	if !resumable {
-		close(done)
-	}
 	mu.Unlock()
 	if ctx.Err() != nil {
 		// The connection is gone, but with an event store the response of an
@@ -1738,6 +1751,10 @@ type requestScopedSSE struct {
 	requests chan<- mcp.JSONRPCRequest
 	done     <-chan struct{}
 	register func()
+	// session is the POST's session; notify delivers a notification for it
+	// on the POST's stream and reports false once the POST has finished.
+	session ClientSession
+	notify  func(mcp.JSONRPCNotification) bool
 }
 
 // trySend queues the request for the originating POST stream. It reports
