@@ -10,16 +10,16 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -259,11 +259,7 @@ func readiness(hc *http.Client, baseURL, apiKey string, callerKeys bool) func(co
 		req.Header.Set("User-Agent", "skyvern-mcp/"+client.Version+" readiness")
 		resp, err := hc.Do(req)
 		if err != nil {
-			var uerr *url.Error
-			if errors.As(err, &uerr) {
-				err = uerr.Err // without the URL
-			}
-			return fmt.Errorf("Skyvern did not answer: %s", redactKey(err.Error(), apiKey))
+			return fmt.Errorf("Skyvern did not answer: %s", transportFailure(err))
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		_ = resp.Body.Close()
@@ -277,11 +273,23 @@ func readiness(hc *http.Client, baseURL, apiKey string, callerKeys bool) func(co
 	}
 }
 
-func redactKey(s, key string) string {
-	if len(key) >= 4 {
-		s = strings.ReplaceAll(s, key, "[REDACTED]")
+// transportFailure names the kind of a failed request without its URL or
+// addresses (/readyz needs no authentication).
+func transportFailure(err error) string {
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return "timed out"
+	case errors.As(err, &dnsErr):
+		return "DNS lookup failed"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &certErr):
+		return "TLS certificate not trusted"
 	}
-	return s
+	return "connection failed"
 }
 
 // debugTransport logs each request to Skyvern at debug level: method, path
