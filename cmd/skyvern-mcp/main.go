@@ -219,6 +219,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
 		server.WithResourceRecovery(),
+		// logging/setLevel is accepted (per session); the server's own logs
+		// go to stderr or --log-file, not to the client.
+		server.WithLogging(),
 		server.WithInstructions(instructions),
 	}, res.ServerOptions()...)
 	if deps.Tasks != nil {
