@@ -260,6 +260,16 @@ func TestHTTPCanaryKeyNeverLogged(t *testing.T) {
 				require.NoError(t, err)
 				answers = append(answers, string(b))
 			}
+			for _, uri := range []string{"skyvern://runs/tsk_100000000000000001", "skyvern://runs", "skyvern://workflows/wpid_100000000000000001"} {
+				ctx, cancel := c.ctx()
+				res, err := c.c.ReadResource(ctx, mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: uri}})
+				cancel()
+				b, _ := json.Marshal(res)
+				answers = append(answers, string(b))
+				if err != nil {
+					answers = append(answers, err.Error())
+				}
+			}
 			joined := strings.Join(answers, "\n")
 			if tc.name == "sandbox" {
 				assert.Contains(t, joined, `"isError":true`, "some calls fail")

@@ -3,6 +3,8 @@ package httpserver
 import (
 	"bufio"
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +17,10 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/require"
 )
+
+// quiet discards the mcp-go clients' own logs (a closed server makes them
+// complain at Close).
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // mcpClient is an initialized mcp-go client.
 type mcpClient struct {
@@ -45,7 +51,7 @@ func initClient(t *testing.T, c *mcpclient.Client) *mcpClient {
 // newHTTPClient is a streamable HTTP client of base/mcp sending headers.
 func newHTTPClient(t *testing.T, base string, headers ...string) *mcpClient {
 	t.Helper()
-	c, err := mcpclient.NewStreamableHttpClient(base+"/mcp", transport.WithHTTPHeaders(pairs(headers)))
+	c, err := mcpclient.NewStreamableHttpClient(base+"/mcp", transport.WithHTTPHeaders(pairs(headers)), transport.WithHTTPLogger(quiet))
 	require.NoError(t, err)
 	return initClient(t, c)
 }
@@ -53,7 +59,7 @@ func newHTTPClient(t *testing.T, base string, headers ...string) *mcpClient {
 // newSSEClient is an HTTP+SSE client of base/sse sending headers.
 func newSSEClient(t *testing.T, base string, headers ...string) *mcpClient {
 	t.Helper()
-	c, err := mcpclient.NewSSEMCPClient(base+"/sse", mcpclient.WithHeaders(pairs(headers)))
+	c, err := mcpclient.NewSSEMCPClient(base+"/sse", mcpclient.WithHeaders(pairs(headers)), transport.WithSSELogger(quiet))
 	require.NoError(t, err)
 	return initClient(t, c)
 }

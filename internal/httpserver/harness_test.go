@@ -31,7 +31,10 @@ type testTools struct {
 func newTestTools() *testTools {
 	tt := &testTools{started: make(chan struct{}, 16), release: make(chan struct{})}
 	tt.mcp = server.NewMCPServer("test", "1", server.WithToolCapabilities(false))
-	tt.mcp.AddTool(mcp.NewTool("whoami"), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	tt.mcp.AddTool(mcp.NewTool("whoami"), func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if req.Header.Get("x-api-key") != "" || req.Header.Get("Authorization") != "" {
+			return mcp.NewToolResultError("credentials reached the handler in headers"), nil
+		}
 		return mcp.NewToolResultText("key=" + CallerKey(ctx) + " id=" + CallerID(ctx)), nil
 	})
 	tt.mcp.AddTool(mcp.NewTool("block"), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {

@@ -199,6 +199,10 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		if !ok {
 			return
 		}
+		// mcp-go hands request headers to handlers (CallToolRequest.Header):
+		// the credentials end here, the key travels only in the context.
+		r.Header.Del("Authorization")
+		r.Header.Del("x-api-key")
 		ctx := r.Context()
 		if c.id != "" {
 			ctx = context.WithValue(ctx, callerKeyCtx, c)

@@ -119,7 +119,8 @@ func TestSSESessions(t *testing.T) {
 	a = r.do(http.MethodPost, s.message, initBody, "x-api-key", "sk-alice-1234")
 	assert.Equal(t, http.StatusAccepted, a.status, a.body)
 	s.waitFor(t, `"serverInfo"`, 5*time.Second)
-	assert.Equal(t, 0, r.srv.inflight.count(), "the answer was flushed")
+	assert.Eventually(t, func() bool { return r.srv.inflight.count() == 0 }, 2*time.Second, 5*time.Millisecond,
+		"the request is no longer in flight once its answer is flushed")
 
 	s.close()
 	require.Eventually(t, func() bool {
