@@ -193,7 +193,7 @@ func TestHTTPBinarySessions(t *testing.T) {
 // in flight: the call still gets its completed run, then the process exits 0.
 func TestHTTPBinaryGracefulShutdown(t *testing.T) {
 	p := startHTTP(t, []string{"--sandbox", "--sandbox-run-seconds", "2", "--transport", "http", "--addr", "127.0.0.1:0",
-		"--shutdown-grace", "20s"}, nil, true)
+		"--shutdown-grace", "20s", "--log-level", "debug"}, nil, true)
 	c := mcpSession(t, p, false, nil)
 	type outcome struct {
 		res *mcp.CallToolResult
@@ -204,7 +204,10 @@ func TestHTTPBinaryGracefulShutdown(t *testing.T) {
 		res, run := callTool(t, c, "run_task", map[string]any{"prompt": "finish me", "wait_for_completion": true, "timeout": 30}, 30*time.Second)
 		done <- outcome{res, run}
 	}()
-	time.Sleep(500 * time.Millisecond) // the call is waiting for the run
+	// The run has started (the debug log has the request that started it):
+	// the call is now waiting for it.
+	require.Eventually(t, func() bool { return strings.Contains(p.stderr.String(), `"path":"/v1/run/tasks"`) },
+		15*time.Second, 10*time.Millisecond)
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case o := <-done:
