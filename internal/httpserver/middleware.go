@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,16 +53,6 @@ func CallerID(ctx context.Context) string {
 		return c.id
 	}
 	return ""
-}
-
-// WithCaller returns ctx as an MCP request with the given caller key
-// carries it (for tests of code that reads CallerKey and CallerID). The ID
-// is derived with a fixed secret.
-func WithCaller(ctx context.Context, key string) context.Context {
-	if key == "" {
-		return ctx
-	}
-	return context.WithValue(ctx, callerKeyCtx, caller{key: key, id: callerID([]byte("test"), key)})
 }
 
 func callerID(secret []byte, key string) string {
@@ -289,11 +278,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	_ = rc.SetReadDeadline(time.Time{})
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			tooLarge()
-			return nil, false
-		}
+		// Closing the connection spares net/http from reading (and waiting
+		// for) the rest of the body before it answers.
+		w.Header().Set("Connection", "close")
 		httpError(w, http.StatusBadRequest, "Bad Request: reading the body failed or took longer than "+strconv.Itoa(int(bodyReadTimeout.Seconds()))+" s")
 		return nil, false
 	}

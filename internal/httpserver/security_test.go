@@ -1,7 +1,10 @@
 package httpserver
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -216,4 +219,37 @@ func TestListeningLogLine(t *testing.T) {
 	assert.Contains(t, logs, `"bearer_auth":true`)
 	assert.NotContains(t, logs, "0123456789abcdef-token")
 	var _ server.SessionIdManagerResolver = r.srv.sessions // the store is mcp-go's resolver
+}
+
+// TestSlowBodyTimesOut: a client that stops sending its body gets 400 once
+// the body read deadline passes, and the connection's deadline is lifted for
+// the next request.
+func TestSlowBodyTimesOut(t *testing.T) {
+	old := bodyReadTimeout
+	bodyReadTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { bodyReadTimeout = old })
+	r := start(t, newTestTools().mcp, Options{})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(r.base, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"jsonrpc\"")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err, "the server answers instead of waiting forever")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+
+	// A normal request after the deadline was set elsewhere still works,
+	// including a call that lasts longer than the body deadline.
+	tt := newTestTools()
+	r = start(t, tt.mcp, Options{})
+	c := newHTTPClient(t, r.base)
+	res := callAsync(c, "block")
+	waitStarted(t, tt)
+	time.Sleep(2 * bodyReadTimeout)
+	close(tt.release)
+	got := <-res
+	require.NoError(t, got.err)
+	assert.Equal(t, "released", got.text)
 }

@@ -52,8 +52,6 @@ const (
 	// DefaultMaxSessions bounds the live sessions (streamable HTTP and SSE
 	// each); initialize beyond it gets 503.
 	DefaultMaxSessions = 10000
-	// bodyReadTimeout bounds reading one request body.
-	bodyReadTimeout = 30 * time.Second
 	// readHeaderTimeout bounds reading a request's headers.
 	readHeaderTimeout = 10 * time.Second
 	// idleTimeout closes keep-alive connections idle this long.
@@ -66,6 +64,9 @@ const (
 	// (which need no authentication) cannot make the server hammer Skyvern.
 	readyCache = 2 * time.Second
 )
+
+// bodyReadTimeout bounds reading one request body (a variable for tests).
+var bodyReadTimeout = 30 * time.Second
 
 // Options configure a Server.
 type Options struct {
