@@ -394,6 +394,7 @@ func TestHTTPNonLoopbackBindRefused(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr.String(), "MCP_AUTH_TOKEN")
 	assert.NotContains(t, stderr.String(), `"message":"listening"`)
+	assert.NotContains(t, stderr.String(), "skyvern-mcp ready", "refused before anything is built")
 }
 
 func TestClientCacheIsBounded(t *testing.T) {

@@ -90,6 +90,13 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 // serve builds the MCP server once, then serves it over the configured
 // transport until stdin closes (stdio) or ctx ends.
 func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin io.Reader, stdout io.Writer) error {
+	if cfg.Transport != config.TransportStdio {
+		// Refuse an unauthenticated non-loopback address before building
+		// anything.
+		if err := httpserver.CheckBind(cfg.Addr, cfg.AuthToken != "" || keyPolicy(cfg) == httpserver.KeysRequired); err != nil {
+			return err
+		}
+	}
 	a, err := newApp(cfg, logger)
 	if err != nil {
 		return err
