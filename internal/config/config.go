@@ -151,7 +151,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.BoolVar(&c.Stateless, "stateless", false, "with --transport http: no sessions, each request stands alone (for several replicas behind a load balancer)")
 	fs.StringVar(&allowedOrigins, "allowed-origins", "", "with --transport http or sse: comma-separated browser origins (scheme://host[:port]) allowed besides loopback ones")
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", "", "with --transport http or sse: file holding the bearer token callers must send (else "+AuthTokenEnv+")")
-	fs.Var(&grace, "shutdown-grace", "with --transport http or sse: how long SIGINT/SIGTERM waits for calls in flight, e.g. 10s (a bare number is seconds)")
+	fs.Var(&grace, "shutdown-grace", "with --transport http or sse: how long SIGINT/SIGTERM waits for calls in flight, a `duration` such as 10s or 1m (a bare number is seconds)")
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", DefaultMaxRequestBytes, "with --transport http or sse: largest request body in bytes (raise it for upload_file content over ~3.5 MiB)")
 	for _, a := range args {
 		switch name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"); name {
