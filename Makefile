@@ -5,14 +5,14 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION)
 E2E_DIR   := e2e
 
-.PHONY: all build test test-go test-e2e e2e-deps demo lint cover snapshots docs bench fuzz clean
+.PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http fuzz clean
 
 all: build
 
 build: ## Build bin/skyvern-mcp (static, no cgo).
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/skyvern-mcp
 
-test: lint test-go test-e2e ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients.
+test: lint test-go test-e2e test-conformance ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients, the MCP conformance suite.
 
 test-go: build
 	$(GO) test -race -count=1 ./...
@@ -26,6 +26,9 @@ $(E2E_DIR)/node_modules/.installed: $(E2E_DIR)/package-lock.json $(E2E_DIR)/pack
 
 test-e2e: build e2e-deps ## End-to-end: drive bin/skyvern-mcp --sandbox with the official TypeScript SDK client.
 	cd $(E2E_DIR) && node --test --test-reporter=spec
+
+test-conformance: build e2e-deps ## The official MCP conformance suite against bin/skyvern-mcp --sandbox --transport http (skips: e2e/conformance-skip.txt).
+	$(E2E_DIR)/conformance.sh
 
 demo: build e2e-deps ## Run a browser task on the sandbox through the MCP inspector CLI and print the finished run.
 	@$(E2E_DIR)/demo.sh
@@ -46,6 +49,9 @@ docs: ## Regenerate the tool table in README.md.
 
 bench: build ## Benchmarks (loopback only, ~1 min): cold start, tools/list size, per-call overhead, peak RSS, allocations; prints a markdown table.
 	$(GO) run ./bench/skybench -bin $(BIN)
+
+bench-http: build ## HTTP load benchmark on loopback (~30 s): N concurrent streamable-HTTP sessions calling get_run (calls/s, p50, p99), then RSS with 1,000 idle sessions. Not part of make test.
+	$(GO) run ./bench/httpload -bin $(BIN)
 
 FUZZTIME ?= 20s
 

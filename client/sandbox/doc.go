@@ -118,6 +118,15 @@
 // When several final-status markers appear, fail wins over terminate, and
 // terminate over timeout; slow and pause combine with any of them.
 //
+// # One sandbox per API key
+//
+// NewMulti serves a separate sandbox per x-api-key (and a default one for
+// requests without a key), as separate Skyvern organizations would be:
+// callers with different keys never see each other's objects. It keeps the
+// 1,000 most recently used keys (only as SHA-256 digests) and forgets the
+// state of older ones. Keyless requests for /app/ pages and signed artifact
+// URLs go to the sandbox that holds the object. skyvern-mcp --sandbox uses it.
+//
 // # Fault injection
 //
 // AddFault makes matching requests fail: a status with an optional

@@ -1,6 +1,7 @@
 // Command skyvern-mcp is an MCP server that gives AI agents the Skyvern
-// browser-automation API as tools. It speaks MCP over stdio: stdout carries
-// JSON-RPC only; logs go to stderr or --log-file.
+// browser-automation API as tools. It speaks MCP over stdio (stdout carries
+// JSON-RPC only; logs go to stderr or --log-file), or with --transport http
+// or sse over HTTP (see package internal/httpserver for its security).
 //
 // Run `skyvern-mcp --help` for the flags; each has an environment variable
 // (SKYVERN_<FLAG>). With --sandbox it uses an embedded Skyvern simulator and
@@ -9,11 +10,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -27,6 +30,7 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/httpserver"
 	"github.com/skyvern-mcp/skyvern-mcp/resources"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
@@ -87,30 +91,115 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 	return zerolog.New(w).Level(level).With().Timestamp().Logger(), closeFn, nil
 }
 
-// serve runs the MCP server over stdio until stdin closes or ctx ends.
+// serve builds the MCP server once, then serves it over the configured
+// transport until stdin closes (stdio) or ctx ends.
 func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin io.Reader, stdout io.Writer) error {
-	baseURL, apiKey := cfg.BaseURL, cfg.APIKey
-	if cfg.Sandbox {
-		sb := sandbox.New(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: cfg.SandboxRecordingBytes})
-		url, shutdown, err := sb.Listen("127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("starting the sandbox: %w", err)
+	if cfg.Transport != config.TransportStdio {
+		// Refuse an unauthenticated non-loopback address before building
+		// anything.
+		if err := httpserver.CheckBind(cfg.Addr, cfg.AuthToken != "" || keyPolicy(cfg) == httpserver.KeysRequired); err != nil {
+			return err
 		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			_ = shutdown(sctx)
-		}()
-		baseURL, apiKey = url, "sandbox"
-		logger.Info().Str("url", url).Msg("sandbox: simulated Skyvern API; no real browser runs")
 	}
-	c, err := client.New(client.WithBaseURL(baseURL), client.WithAPIKey(apiKey), client.WithTimeout(cfg.RequestTimeout),
-		client.WithHTTPClient(&http.Client{Transport: debugTransport{next: http.DefaultTransport, log: logger}}))
+	a, err := newApp(cfg, logger)
 	if err != nil {
 		return err
 	}
+	defer a.close()
+	switch cfg.Transport {
+	case config.TransportHTTP, config.TransportSSE:
+		return httpserver.ListenAndServe(ctx, a.mcp, httpserver.Options{
+			Transport:      cfg.Transport,
+			Addr:           cfg.Addr,
+			Stateless:      cfg.Stateless,
+			AllowedOrigins: cfg.AllowedOrigins,
+			AuthToken:      cfg.AuthToken,
+			Keys:           a.keys,
+			MaxBodyBytes:   cfg.MaxRequestBytes,
+			ShutdownGrace:  cfg.ShutdownGrace,
+			Ready:          a.ready,
+			Log:            logger,
+		})
+	}
+	stdio := server.NewStdioServer(a.mcp)
+	stdio.SetErrorLogger(log.New(logWriter{logger}, "", 0))
+	err = stdio.Listen(ctx, stdin, stdout)
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// app is the MCP server with everything it depends on, built once for
+// whichever transport serves it.
+type app struct {
+	mcp     *server.MCPServer
+	keys    httpserver.KeyPolicy
+	ready   func(context.Context) error
+	closers []func()
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// keyPolicy says whose Skyvern key a call uses. Over stdio, and over HTTP
+// when the server holds a key, the server's; with --sandbox a caller's
+// x-api-key when it sends one (one sandbox per key); over HTTP without a
+// server key, each caller's own, which it must send.
+func keyPolicy(cfg *config.Config) httpserver.KeyPolicy {
+	switch {
+	case cfg.Transport == config.TransportStdio:
+		return httpserver.KeysIgnored
+	case cfg.Sandbox:
+		return httpserver.KeysOptional
+	case cfg.APIKey == "":
+		return httpserver.KeysRequired
+	}
+	return httpserver.KeysIgnored
+}
+
+func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
+	a := &app{keys: keyPolicy(cfg)}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	baseURL, apiKey := cfg.BaseURL, cfg.APIKey
+	if cfg.Sandbox {
+		// One sandbox per caller key, so that HTTP callers with different
+		// keys never see each other's runs.
+		sb := sandbox.NewMulti(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: cfg.SandboxRecordingBytes}, 0)
+		url, shutdown, err := sb.Listen("127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("starting the sandbox: %w", err)
+		}
+		a.closers = append(a.closers, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = shutdown(sctx)
+		})
+		baseURL, apiKey = url, "sandbox"
+		logger.Info().Str("url", url).Msg("sandbox: simulated Skyvern API; no real browser runs")
+	}
+	httpClient := &http.Client{Transport: debugTransport{next: http.DefaultTransport, log: logger}}
+	newClient := func(key string) (*client.Client, error) {
+		return client.New(client.WithBaseURL(baseURL), client.WithAPIKey(key), client.WithTimeout(cfg.RequestTimeout),
+			client.WithHTTPClient(httpClient))
+	}
+	c, err := newClient(apiKey)
+	if err != nil {
+		return nil, err
+	}
+	clients := newClientCache(maxCallerClients, newClient)
 	deps := &tools.Deps{
-		Client: func(context.Context) (*client.Client, error) {
+		Client: func(ctx context.Context) (*client.Client, error) {
+			if key := httpserver.CallerKey(ctx); key != "" {
+				return clients.get(httpserver.CallerID(ctx), key)
+			}
 			if !c.HasAPIKey() {
 				return nil, tools.ErrNoAPIKey
 			}
@@ -119,44 +208,104 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		Log:              logger,
 		UploadDir:        cfg.UploadDir,
 		CancelRunOnAbort: cfg.CancelRunOnAbort,
-		Secrets:          []string{cfg.APIKey},
-		// One poller per run for tasks, subscriptions and waits.
+		Secrets:          []string{cfg.APIKey, cfg.AuthToken},
+		// One poller per run (and per client, so per caller key) for
+		// tasks, subscriptions and waits.
 		Watcher: client.NewWatcher(client.WatchOptions{}),
 	}
-	defer deps.Watcher.Close()
+	a.closers = append(a.closers, deps.Watcher.Close)
 	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes})
-	defer res.Close()
+	a.closers = append(a.closers, res.Close)
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
-	deps.Tasks = tools.NewTasks(tools.TaskOptions{TTL: cfg.TaskTTL, MaxTasks: cfg.MaxTasks})
+	// MCP tasks live in one process and, without sessions, would be shared
+	// by every caller: --stateless serves none.
+	if !cfg.Stateless {
+		deps.Tasks = tools.NewTasks(tools.TaskOptions{TTL: cfg.TaskTTL, MaxTasks: cfg.MaxTasks})
+	}
 	filter := cfg.Filter()
 	selected, err := tools.Select(filter)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
 		server.WithResourceRecovery(),
+		// logging/setLevel is accepted (per session); the server's own logs
+		// go to stderr or --log-file, not to the client.
+		server.WithLogging(),
 		server.WithInstructions(instructions),
 	}, res.ServerOptions()...)
-	hooks := res.Hooks()
-	tools.RefuseHidden(hooks, selected, tools.SelectionReason(filter))
-	opts = append(opts, deps.Tasks.ServerOptions(hooks)...)
-	s := server.NewMCPServer("skyvern-mcp", client.Version, opts...)
-	tools.Register(s, deps, selected)
-	res.Register(s)
-	if !c.HasAPIKey() {
+	tools.RefuseHidden(res.Hooks(), selected, tools.SelectionReason(filter))
+	if deps.Tasks != nil {
+		opts = append(opts, deps.Tasks.ServerOptions(res.Hooks())...)
+	}
+	if a.keys != httpserver.KeysIgnored {
+		// Callers bring their own keys: what the server remembers of runs
+		// (resources/list, skyvern://runs, completions) is shown to each
+		// only for the runs it has seen itself.
+		opts = append(opts, newIsolation().serverOptions(res.Hooks())...)
+	}
+	a.mcp = server.NewMCPServer("skyvern-mcp", client.Version, opts...)
+	tools.Register(a.mcp, deps, selected)
+	res.Register(a.mcp)
+	a.ready = readiness(httpClient, baseURL, apiKey, a.keys == httpserver.KeysRequired)
+	switch {
+	case a.keys == httpserver.KeysRequired:
+		logger.Info().Msg("no Skyvern API key: every HTTP caller must send its own key in the x-api-key header")
+	case !c.HasAPIKey():
 		logger.Warn().Msg("no Skyvern API key: tools are listed, but calls will ask for SKYVERN_API_KEY (or use --sandbox)")
 	}
 	logger.Info().Str("transport", cfg.Transport).Str("base_url", baseURL).Int("tools", len(selected)).Bool("read_only", cfg.ReadOnly).Msg("skyvern-mcp ready")
+	return a, nil
+}
 
-	stdio := server.NewStdioServer(s)
-	stdio.SetErrorLogger(log.New(logWriter{logger}, "", 0))
-	err = stdio.Listen(ctx, stdin, stdout)
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
+// readiness returns /readyz's check: GET /v1/version answers. A 401 or
+// 403 means not ready when the server's own key is used, and ready when
+// callers bring their keys (Skyvern answers; the server has none to send).
+func readiness(hc *http.Client, baseURL, apiKey string, callerKeys bool) func(context.Context) error {
+	return func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/v1/version", nil)
+		if err != nil {
+			return errors.New("invalid Skyvern base URL")
+		}
+		if apiKey != "" {
+			req.Header.Set("x-api-key", apiKey)
+		}
+		req.Header.Set("User-Agent", "skyvern-mcp/"+client.Version+" readiness")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return fmt.Errorf("Skyvern did not answer: %s", transportFailure(err))
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+		switch {
+		case resp.StatusCode >= 500:
+			return fmt.Errorf("Skyvern answered %d", resp.StatusCode)
+		case (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) && !callerKeys:
+			return fmt.Errorf("Skyvern refused the server's API key (%d): check SKYVERN_API_KEY", resp.StatusCode)
+		}
 		return nil
 	}
-	return err
+}
+
+// transportFailure names the kind of a failed request without its URL or
+// addresses (/readyz needs no authentication).
+func transportFailure(err error) string {
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return "timed out"
+	case errors.As(err, &dnsErr):
+		return "DNS lookup failed"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &certErr):
+		return "TLS certificate not trusted"
+	}
+	return "connection failed"
 }
 
 // debugTransport logs each request to Skyvern at debug level: method, path

@@ -7,6 +7,8 @@
 // in upper case with dashes as underscores (--base-url is SKYVERN_BASE_URL).
 // The API key is never a flag (command lines are visible to other users):
 // it comes from SKYVERN_API_KEY or from the file named by --api-key-file.
+// Likewise the HTTP transports' bearer token comes from MCP_AUTH_TOKEN or
+// the file named by --auth-token-file.
 package config
 
 import (
@@ -15,8 +17,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +34,34 @@ import (
 
 // EnvPrefix prefixes every environment variable.
 const EnvPrefix = "SKYVERN"
+
+// AuthTokenEnv is the environment variable holding the bearer token callers
+// of the HTTP transports must present (see --auth-token-file).
+const AuthTokenEnv = "MCP_AUTH_TOKEN"
+
+// Transports.
+const (
+	TransportStdio = "stdio"
+	// TransportHTTP is MCP's streamable HTTP transport, served at /mcp.
+	TransportHTTP = "http"
+	// TransportSSE is the older HTTP+SSE transport, served at /sse and
+	// /message.
+	TransportSSE = "sse"
+)
+
+// HTTP transport defaults.
+const (
+	// DefaultAddr is where the HTTP transports listen: loopback only.
+	DefaultAddr = "127.0.0.1:8787"
+	// DefaultShutdownGrace is how long a shutdown waits for calls in flight.
+	DefaultShutdownGrace = 10 * time.Second
+	// DefaultMaxRequestBytes is the largest HTTP request body: a tool call's
+	// largest arguments (tools.MaxArgumentBytes, 4 MiB) plus 1 MiB for the
+	// JSON-RPC envelope and escaping.
+	DefaultMaxRequestBytes = tools.MaxArgumentBytes + 1<<20
+	// MinAuthTokenLen is the shortest bearer token accepted.
+	MinAuthTokenLen = 16
+)
 
 // Config is the server's configuration.
 type Config struct {
@@ -63,6 +96,24 @@ type Config struct {
 	// MaxTasks is the most MCP tasks running at once (0: no limit).
 	MaxTasks int
 	Version  bool
+
+	// HTTP transports (--transport http or sse).
+
+	// Addr is the listen address (host:port; port 0 picks a free port).
+	Addr string
+	// Stateless serves streamable HTTP without sessions (--transport http).
+	Stateless bool
+	// AllowedOrigins are the browser origins (scheme://host[:port], lower
+	// case) allowed besides loopback ones.
+	AllowedOrigins []string
+	// AuthToken is the bearer token callers must present ("" for none),
+	// from MCP_AUTH_TOKEN or --auth-token-file.
+	AuthToken     string `json:"-"`
+	AuthTokenFile string
+	// ShutdownGrace bounds how long a shutdown drains calls in flight.
+	ShutdownGrace time.Duration
+	// MaxRequestBytes is the largest HTTP request body accepted.
+	MaxRequestBytes int64
 }
 
 // Load parses args (without the program name). envFile is the .env file to
@@ -79,7 +130,9 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.SetOutput(usage)
 	var toolsets, toolNames, excludeTools, environment string
 	var runSeconds, timeoutSeconds, taskTTLSeconds float64
-	fs.StringVar(&c.Transport, "transport", "stdio", "transport: stdio")
+	var allowedOrigins string
+	grace := durationValue(DefaultShutdownGrace)
+	fs.StringVar(&c.Transport, "transport", TransportStdio, "MCP transport: stdio, http (streamable HTTP at /mcp) or sse (/sse and /message)")
 	fs.StringVar(&c.BaseURL, "base-url", "", "Skyvern API base URL (default: from --environment)")
 	fs.StringVar(&environment, "environment", "cloud", "Skyvern environment when --base-url is not set: cloud (https://api.skyvern.com) or local (http://localhost:8000)")
 	fs.StringVar(&c.APIKeyFile, "api-key-file", "", "file holding the Skyvern API key (else SKYVERN_API_KEY)")
@@ -101,9 +154,18 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.Float64Var(&taskTTLSeconds, "task-ttl", 3600, "lifetime of an MCP task (run tools called with the task parameter) in seconds, when the client asks for none, and the longest granted; 0: the client's, unlimited")
 	fs.IntVar(&c.MaxTasks, "max-tasks", 32, "most MCP tasks running at once; 0: no limit")
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
+	fs.StringVar(&c.Addr, "addr", DefaultAddr, "with --transport http or sse: listen address host:port (port 0: any free port); a non-loopback host needs authentication")
+	fs.BoolVar(&c.Stateless, "stateless", false, "with --transport http: no sessions, each request stands alone (for several replicas behind a load balancer)")
+	fs.StringVar(&allowedOrigins, "allowed-origins", "", "with --transport http or sse: comma-separated browser origins (scheme://host[:port]) allowed besides loopback ones")
+	fs.StringVar(&c.AuthTokenFile, "auth-token-file", "", "with --transport http or sse: file holding the bearer token callers must send (else "+AuthTokenEnv+")")
+	fs.Var(&grace, "shutdown-grace", "with --transport http or sse: how long SIGINT/SIGTERM waits for calls in flight, a `duration` such as 10s or 1m (a bare number is seconds)")
+	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", DefaultMaxRequestBytes, "with --transport http or sse: largest request body in bytes (raise it for upload_file content over ~3.5 MiB)")
 	for _, a := range args {
-		if name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"); name == "api-key" || name == "key" {
+		switch name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"); name {
+		case "api-key", "key":
 			return nil, errors.New("there is no --api-key flag, because command lines are visible to other users: set SKYVERN_API_KEY (in the environment or a .env file) or use --api-key-file")
+		case "auth-token", "token":
+			return nil, errors.New("there is no --auth-token flag, because command lines are visible to other users: set " + AuthTokenEnv + " (in the environment or a .env file) or use --auth-token-file")
 		}
 	}
 	err := ff.Parse(fs, args,
@@ -120,8 +182,8 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	if c.Version {
 		return c, nil
 	}
-	if c.Transport != "stdio" {
-		return nil, fmt.Errorf("--transport: %q is not supported yet; use stdio", c.Transport)
+	if err := c.loadHTTP(allowedOrigins, time.Duration(grace)); err != nil {
+		return nil, err
 	}
 	c.Environment = strings.ToLower(strings.TrimSpace(environment))
 	if c.Environment != "cloud" && c.Environment != "local" {
@@ -175,6 +237,94 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 		c.APIKey = strings.TrimSpace(string(b))
 	}
 	return c, nil
+}
+
+// loadHTTP checks the transport and the HTTP transports' settings, and
+// reads the bearer token.
+func (c *Config) loadHTTP(allowedOrigins string, grace time.Duration) error {
+	switch c.Transport {
+	case TransportStdio, TransportHTTP, TransportSSE:
+	default:
+		return fmt.Errorf("--transport: expected stdio, http or sse, got %q", c.Transport)
+	}
+	if c.Stateless && c.Transport != TransportHTTP {
+		return fmt.Errorf("--stateless: only --transport http has sessions to turn off (transport is %s)", c.Transport)
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr: expected host:port such as %s, got %q", DefaultAddr, c.Addr)
+	}
+	if grace < 0 {
+		return errors.New("--shutdown-grace must not be negative")
+	}
+	c.ShutdownGrace = grace
+	if c.MaxRequestBytes < 64<<10 {
+		return fmt.Errorf("--max-request-bytes: at least 65536 (64 KiB), got %d", c.MaxRequestBytes)
+	}
+	var err error
+	if c.AllowedOrigins, err = parseOrigins(allowedOrigins); err != nil {
+		return err
+	}
+	c.AuthToken = strings.TrimSpace(os.Getenv(AuthTokenEnv))
+	if c.AuthTokenFile != "" {
+		b, err := readSmallFile(c.AuthTokenFile, maxAPIKeyFileBytes)
+		if err != nil {
+			return fmt.Errorf("--auth-token-file: %w", err)
+		}
+		c.AuthToken = strings.TrimSpace(string(b))
+		if c.AuthToken == "" {
+			return fmt.Errorf("--auth-token-file: %q is empty", c.AuthTokenFile)
+		}
+	}
+	if c.AuthToken != "" && (len(c.AuthToken) < MinAuthTokenLen || strings.ContainsFunc(c.AuthToken, notTokenChar)) {
+		return fmt.Errorf("%s / --auth-token-file: the token must be at least %d printable ASCII characters without spaces (for example the output of `openssl rand -hex 32`)", AuthTokenEnv, MinAuthTokenLen)
+	}
+	return nil
+}
+
+func notTokenChar(r rune) bool { return r <= ' ' || r > '~' }
+
+// parseOrigins parses --allowed-origins: comma-separated
+// scheme://host[:port] origins, returned in lower case.
+func parseOrigins(s string) ([]string, error) {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		o := strings.ToLower(strings.TrimRight(strings.TrimSpace(part), "/"))
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if o == "*" || o == "null" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, fmt.Errorf("--allowed-origins: %q is not an origin; list each as scheme://host[:port], e.g. https://app.example.com (no wildcard, no path)", strings.TrimSpace(part))
+		}
+		if u.Port() != "" {
+			if p, err := strconv.Atoi(u.Port()); err != nil || p < 1 || p > 65535 {
+				return nil, fmt.Errorf("--allowed-origins: %q has an invalid port", strings.TrimSpace(part))
+			}
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out, nil
+}
+
+// durationValue is a flag.Value for a duration written as Go duration
+// ("10s", "1m30s") or as a bare number of seconds ("10", "2.5").
+type durationValue time.Duration
+
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+
+func (d *durationValue) Set(s string) error {
+	s = strings.TrimSpace(s)
+	if secs, err := strconv.ParseFloat(s, 64); err == nil {
+		*d = durationValue(time.Duration(secs * float64(time.Second)))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("expected a duration such as 10s or a number of seconds, got %q", s)
+	}
+	*d = durationValue(v)
+	return nil
 }
 
 // maxAPIKeyFileBytes bounds what --api-key-file reads, so that a device such

@@ -78,7 +78,8 @@ func namesWhatIsWrong(msg string) bool {
 func flagNames() []string {
 	return []string{"transport", "base-url", "environment", "api-key-file", "sandbox", "sandbox-run-seconds", "read-only",
 		"toolsets", "upload-dir", "config", "log-level", "log-file", "request-timeout", "cancel-run-on-abort",
-		"max-resource-bytes", "sandbox-recording-bytes", "task-ttl", "max-tasks", "version", "api-key"}
+		"max-resource-bytes", "sandbox-recording-bytes", "task-ttl", "max-tasks", "version", "api-key",
+		"addr", "stateless", "allowed-origins", "auth-token-file", "shutdown-grace", "max-request-bytes", "auth-token", "MCP_AUTH_TOKEN"}
 }
 
 func TestAPIKeyFileIsBounded(t *testing.T) {
