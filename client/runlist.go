@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -59,11 +61,11 @@ type TaskRunListItem struct {
 // PageSize defaults to 10; both are at most 100. SearchKey needs at least 3
 // characters.
 type GetRunsParams struct {
-	Page      int         `json:"page,omitempty" jsonschema:"minimum=1,maximum=100"`
-	PageSize  int         `json:"page_size,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Default 10."`
-	Status    []RunStatus `json:"status,omitempty"`
-	RunType   []RunType   `json:"run_type,omitempty"`
-	SearchKey string      `json:"search_key,omitempty" jsonschema:"minLength=3" jsonschema_description:"Case-insensitive substring, e.g. of a run ID or title."`
+	Page      int
+	PageSize  int
+	Status    []RunStatus
+	RunType   []RunType
+	SearchKey string
 }
 
 func (p *GetRunsParams) validate() error {
@@ -77,6 +79,12 @@ func (p *GetRunsParams) validate() error {
 		if f.v < 0 || f.v > MaxRunsPage {
 			return fmt.Errorf("get_runs_v2: %s must be between 1 and %d, got %d", f.name, MaxRunsPage, f.v)
 		}
+	}
+	if err := checkEnum("get_runs_v2", "status", p.Status); err != nil {
+		return err
+	}
+	if err := checkEnum("get_runs_v2", "run_type", p.RunType); err != nil {
+		return err
 	}
 	if n := utf8.RuneCountInString(p.SearchKey); n > 0 && n < MinRunsSearchKey {
 		return fmt.Errorf("get_runs_v2: search_key needs at least %d characters, got %q", MinRunsSearchKey, p.SearchKey)
@@ -140,4 +148,19 @@ func (c *Client) GetRunsV2(ctx context.Context, params *GetRunsParams) ([]TaskRu
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkEnum reports the first value of vals that is not one of its type's
+// EnumValues.
+func checkEnum[T interface {
+	~string
+	EnumValues() []string
+}](op, field string, vals []T) error {
+	for i, v := range vals {
+		allowed := v.EnumValues()
+		if !slices.Contains(allowed, string(v)) {
+			return fmt.Errorf("%s: %s[%d] is %q; expected one of %s", op, field, i, string(v), strings.Join(allowed, ", "))
+		}
+	}
+	return nil
 }

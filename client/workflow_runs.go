@@ -76,11 +76,11 @@ type WorkflowRun struct {
 // (default 1); PageSize defaults to 10. SearchKey and ErrorCode are at most
 // 500 characters.
 type GetWorkflowRunsParams struct {
-	Page      int         `json:"page,omitempty" jsonschema:"minimum=1"`
-	PageSize  int         `json:"page_size,omitempty" jsonschema:"minimum=1" jsonschema_description:"Default 10."`
-	Status    []RunStatus `json:"status,omitempty"`
-	SearchKey string      `json:"search_key,omitempty" jsonschema:"maxLength=500" jsonschema_description:"Substring of run ID, parameter key, description or value, or extra headers."`
-	ErrorCode string      `json:"error_code,omitempty" jsonschema:"maxLength=500" jsonschema_description:"Exact error_code of a failed task, e.g. LOGIN_FAILED."`
+	Page      int
+	PageSize  int
+	Status    []RunStatus
+	SearchKey string
+	ErrorCode string
 }
 
 // GetWorkflowRunsByIDParams filters GET /v1/agents/{workflow_id}/runs: the
@@ -88,8 +88,8 @@ type GetWorkflowRunsParams struct {
 // included, end excluded.
 type GetWorkflowRunsByIDParams struct {
 	GetWorkflowRunsParams
-	CreatedAtStart *time.Time `json:"created_at_start,omitempty"`
-	CreatedAtEnd   *time.Time `json:"created_at_end,omitempty"`
+	CreatedAtStart *time.Time
+	CreatedAtEnd   *time.Time
 }
 
 func (p *GetWorkflowRunsParams) check(op string) error {
@@ -98,6 +98,9 @@ func (p *GetWorkflowRunsParams) check(op string) error {
 	}
 	if p.Page < 0 || p.PageSize < 0 {
 		return fmt.Errorf("%s: page and page_size start at 1", op)
+	}
+	if err := checkEnum(op, "status", p.Status); err != nil {
+		return err
 	}
 	for _, f := range []struct{ name, v string }{{"search_key", p.SearchKey}, {"error_code", p.ErrorCode}} {
 		if n := utf8.RuneCountInString(f.v); n > MaxWorkflowRunsFilter {
