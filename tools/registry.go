@@ -29,6 +29,13 @@ func buildCatalog() []Tool {
 	all = append(all, browserProfileTools()...)
 	all = append(all, credentialTools()...)
 	all = append(all, agentTools()...)
+	all = append(all, moreRunTools()...)
+	all = append(all, workflowRunTools()...)
+	all = append(all, updateTools()...)
+	all = append(all, adminTools()...)
+	// Tools defined in later files join their toolset's place.
+	order := Toolsets()
+	slices.SortStableFunc(all, func(a, b Tool) int { return slices.Index(order, a.Toolset) - slices.Index(order, b.Toolset) })
 	return all
 }
 

@@ -41,10 +41,18 @@ const (
 	ToolsetBrowserProfiles = "browser_profiles"
 	ToolsetCredentials     = "credentials"
 	ToolsetAgent           = "agent"
+	ToolsetAdmin           = "admin"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
+	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent, ToolsetAdmin}
+}
+
+// DefaultToolsets are the toolsets enabled when none are asked for: the core
+// ones, 40 tools (Cursor shows at most 40). The others (admin, ...) are
+// opt-in with --toolsets.
+func DefaultToolsets() []string {
 	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent}
 }
 
