@@ -82,7 +82,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.BoolVar(&c.Sandbox, "sandbox", false, "use the embedded Skyvern simulator instead of the real API (no key needed)")
 	fs.Float64Var(&runSeconds, "sandbox-run-seconds", 3, "with --sandbox: how long a simulated run takes, in seconds")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "only register tools that do not change anything (readOnlyHint true)")
-	fs.StringVar(&toolsets, "toolsets", "all", "comma-separated toolsets to enable: "+strings.Join(tools.Toolsets(), ", ")+", or all")
+	fs.StringVar(&toolsets, "toolsets", "default", "comma-separated toolsets to enable: "+strings.Join(tools.Toolsets(), ", ")+"; all; or default ("+strings.Join(tools.DefaultToolsets(), ", ")+")")
 	fs.StringVar(&c.UploadDir, "upload-dir", "", "directory upload_file may read local files from (off when empty)")
 	fs.StringVar(&c.ConfigFile, "config", "", "JSON config file; keys are flag names, e.g. {\"base-url\": \"...\"}")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
@@ -209,6 +209,9 @@ func parseToolsets(s string) ([]string, error) {
 			continue
 		case "all":
 			return tools.Toolsets(), nil
+		case "default":
+			out = append(out, tools.DefaultToolsets()...)
+			continue
 		}
 		if err := tools.CheckToolsets([]string{part}); err != nil {
 			return nil, fmt.Errorf("--toolsets: %w", err)
