@@ -36,6 +36,13 @@ func buildCatalog() []Tool {
 	all = append(all, folderTools()...)
 	all = append(all, customLLMTools()...)
 	all = append(all, tagTools()...)
+	all = append(all, moreRunTools()...)
+	all = append(all, workflowRunTools()...)
+	all = append(all, updateTools()...)
+	all = append(all, adminTools()...)
+	// Tools defined in later files join their toolset's place.
+	order := Toolsets()
+	slices.SortStableFunc(all, func(a, b Tool) int { return slices.Index(order, a.Toolset) - slices.Index(order, b.Toolset) })
 	return all
 }
 

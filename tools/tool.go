@@ -44,12 +44,13 @@ const (
 	ToolsetFolders         = "folders"
 	ToolsetCustomLLMs      = "custom_llms"
 	ToolsetTags            = "tags"
+	ToolsetAdmin           = "admin"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
 	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
-		ToolsetFolders, ToolsetCustomLLMs, ToolsetTags}
+		ToolsetFolders, ToolsetCustomLLMs, ToolsetTags, ToolsetAdmin}
 }
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.

@@ -275,3 +275,88 @@ func (s *Server) deleteBrowserProfile(w http.ResponseWriter, r *http.Request) {
 	p.resp.DeletedAt, p.resp.ModifiedAt = ts(now), ts(now)
 	writeNoContent(w)
 }
+
+var updateSessionFields = []field{req("generate_browser_profile", kBool)}
+
+// updateBrowserSession toggles generate_browser_profile of a live session.
+func (s *Server) updateBrowserSession(w http.ResponseWriter, r *http.Request) {
+	obj, _, errs := readBody(w, r, true)
+	if len(errs) == 0 {
+		errs = validateObject(obj, updateSessionFields, loc("body"))
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.lookupSession(w, r.PathValue("browser_session_id"))
+	if b == nil {
+		return
+	}
+	now := s.now()
+	if _, done := b.completedAt(now); done {
+		writeDetail(w, http.StatusConflict, fmt.Sprintf("Browser session %s has already ended and can no longer be updated", b.resp.BrowserSessionID))
+		return
+	}
+	b.resp.GenerateBrowserProfile = obj["generate_browser_profile"].(bool)
+	b.resp.ModifiedAt = ts(now)
+	writeJSON(w, http.StatusOK, s.sessionView(b, now, s.baseURL(r)))
+}
+
+var updateProfileFields = []field{
+	opt("name", kString).minLength(1), opt("description", kString), opt("proxy_location", kProxy),
+	opt("proxy_session_id", kString), opt("rotate_proxy_session_id", kBool).nn(),
+}
+
+// updateBrowserProfile changes the fields present in the body; null clears
+// description, proxy_location and proxy_session_id.
+func (s *Server) updateBrowserProfile(w http.ResponseWriter, r *http.Request) {
+	obj, _, errs := readBody(w, r, true)
+	if len(errs) == 0 {
+		errs = validateObject(obj, updateProfileFields, loc("body"))
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	var proxy *client.ProxyLocation
+	if v := obj["proxy_location"]; v != nil {
+		proxy = &client.ProxyLocation{}
+		if err := remarshal(v, proxy); err != nil {
+			writeValidation(w, []verr{valueError(loc("body", "proxy_location"), v, err.Error())})
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("profile_id")
+	p := s.liveProfile(id)
+	if p == nil {
+		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Browser profile %s not found", id))
+		return
+	}
+	if name, ok := obj["name"].(string); ok && name != p.resp.Name {
+		for _, o := range s.profiles {
+			if !o.deleted && o.resp.Name == name {
+				writeDetail(w, http.StatusConflict, fmt.Sprintf("Browser profile with name %q already exists", name))
+				return
+			}
+		}
+		p.resp.Name = name
+	}
+	if v, ok := obj["description"]; ok {
+		p.resp.Description, _ = v.(string)
+	}
+	if _, ok := obj["proxy_location"]; ok {
+		p.resp.ProxyLocation = proxy
+	}
+	if v, ok := obj["proxy_session_id"]; ok {
+		p.resp.ProxySessionID, _ = v.(string)
+	}
+	if rotate, _ := obj["rotate_proxy_session_id"].(bool); rotate {
+		p.resp.ProxySessionID = newID("pxs_")
+	}
+	p.resp.ModifiedAt = ts(s.now())
+	writeJSON(w, http.StatusOK, p.resp)
+}

@@ -42,6 +42,23 @@ var credentialShapes = map[string][]field{
 }
 
 func (s *Server) createCredential(w http.ResponseWriter, r *http.Request) {
+	obj, ok := readCredentialBody(w, r)
+	if !ok {
+		return
+	}
+	resp := credentialFromBody(obj)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	resp.CredentialID = newID("cred_")
+	c := &credential{created: now, resp: resp}
+	s.credentials[c.resp.CredentialID] = c
+	writeJSON(w, http.StatusCreated, c.resp)
+}
+
+// readCredentialBody reads and validates a CreateCredentialRequest body, or
+// answers 422 without echoing any secret.
+func readCredentialBody(w http.ResponseWriter, r *http.Request) (map[string]any, bool) {
 	obj, _, errs := readBody(w, r, true)
 	if len(errs) == 0 {
 		errs = validateObject(obj, createCredentialFields, loc("body"))
@@ -52,8 +69,14 @@ func (s *Server) createCredential(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) > 0 {
 		writeValidation(w, redactSecrets(errs))
-		return
+		return nil, false
 	}
+	return obj, true
+}
+
+// credentialFromBody is what the API returns for a validated
+// CreateCredentialRequest body, without its ID: never a secret.
+func credentialFromBody(obj map[string]any) client.Credential {
 	ct := client.CredentialType(obj["credential_type"].(string))
 	data := obj["credential"].(map[string]any)
 	str := func(k string) string { v, _ := data[k].(string); return v }
@@ -90,15 +113,31 @@ func (s *Server) createCredential(w http.ResponseWriter, r *http.Request) {
 		vault = "skyvern"
 	}
 	proxySession, _ := obj["proxy_session_id"].(string)
+	return client.Credential{
+		Credential: summary, CredentialType: ct, Name: obj["name"].(string),
+		VaultType: client.CredentialVaultType(vault), ProxyLocation: proxy, ProxySessionID: proxySession,
+	}
+}
+
+// updateCredential overwrites a credential's name, type and data, keeping
+// its ID and the vault it lives in.
+func (s *Server) updateCredential(w http.ResponseWriter, r *http.Request) {
+	obj, ok := readCredentialBody(w, r)
+	if !ok {
+		return
+	}
+	resp := credentialFromBody(obj)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	c := &credential{created: now, resp: client.Credential{
-		CredentialID: newID("cred_"), Credential: summary, CredentialType: ct, Name: obj["name"].(string),
-		VaultType: client.CredentialVaultType(vault), ProxyLocation: proxy, ProxySessionID: proxySession,
-	}}
-	s.credentials[c.resp.CredentialID] = c
-	writeJSON(w, http.StatusCreated, c.resp)
+	id := r.PathValue("credential_id")
+	c, found := s.credentials[id]
+	if !found {
+		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Credential %s not found", id))
+		return
+	}
+	resp.CredentialID, resp.VaultType = id, c.resp.VaultType
+	c.resp = resp
+	writeJSON(w, http.StatusOK, c.resp)
 }
 
 // redactSecrets removes inputs from validation errors that could hold a

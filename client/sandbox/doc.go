@@ -82,6 +82,31 @@
 //     they stay registered, with workflow counts of live workflows, until
 //     deleted. Deleting a key or value, or renaming a value, rewrites the
 //     applied tags of every workflow and run with events of its own.
+//   - Run listings are computed from the runs themselves, with their live
+//     status, newest first: GET /v1/runs lists every run (filters status,
+//     run_type, search_key of 3+ characters, page and page_size up to 100);
+//     GET /v1/agents/runs and /v1/agents/{workflow_id}/runs list the wr_
+//     runs (of one workflow permanent ID; an unknown one gives []), with
+//     status, search_key (run ID, parameter keys, descriptions and values,
+//     extra headers), error_code (exact, once the run has failed: a failed
+//     workflow run gets the first code of its definition's or first block's
+//     error_code_mapping) and created_at_start/end. The runs of login and
+//     download_files belong to hidden workflows titled Login and Download
+//     files. POST /v1/runs/cancel cancels the runs that are not final and
+//     reports finished and unknown ones (and duplicates once) as failed.
+//     POST /v1/agents/runs/{workflow_run_id}/retry starts a new wr_ run of
+//     the same workflow version with the same request and markers once the
+//     run is final (400 before, 404 for task runs or a deleted workflow).
+//   - Updates: PATCH on a browser session toggles generate_browser_profile
+//     (409 once it has ended); PATCH on a browser profile changes the fields
+//     sent (null clears, names stay unique: 409); POST
+//     /v1/credentials/{credential_id}/update replaces name, type and data
+//     but keeps the ID and vault, and echoes no secret. PUT
+//     /v1/agents/{workflow_permanent_id}/folder sets the latest version's
+//     folder_id (null removes it; an unknown folder gives 400) and touches
+//     both folders' modified_at. POST
+//     .../browser_session/reset_profile answers 204 and deletes the
+//     workflow's Skyvern-managed profiles. GET /v1/version needs no key.
 //
 // cancel_run, delete_workflow and close_browser_session answer 200 with the
 // JSON body null, which is what FastAPI sends for these operations (the spec

@@ -66,6 +66,12 @@ type run struct {
 	innerRunID string // the workflow run behind a task_v2 run
 	thoughtIDs [2]string
 	fileName   string
+
+	// Run listings (runlist.go).
+	taskRunID   string   // tr_..., the run-history row of GET /v1/runs
+	trig        triggers // the markers the run was started with (a retry reuses them)
+	wfVersionID string   // w_..., the workflow version a workflow run ran
+	wfTitle     string   // the title of that workflow
 }
 
 type runBlock struct {
@@ -179,7 +185,8 @@ func (sn snap) artifactExists(k artifactKind) bool {
 
 // newRun registers a run with its artifacts. Call with s.mu held.
 func (s *Server) newRun(prefix string, rt client.RunType, trig triggers, now time.Time) *run {
-	r := &run{id: newID(prefix), runType: rt, created: now, total: s.opts.RunDuration, final: client.RunStatusCompleted, steps: 5}
+	r := &run{id: newID(prefix), runType: rt, created: now, total: s.opts.RunDuration, final: client.RunStatusCompleted, steps: 5,
+		taskRunID: newID("tr_"), trig: trig}
 	if trig.slow {
 		r.total *= 10
 	}

@@ -143,6 +143,8 @@ func (s *Server) routes() {
 	s.handle("GET /v1/runs/{run_id}/artifacts", needKey, s.getRunArtifacts)
 	s.handle("GET /v1/artifacts/{artifact_id}/content", keyOrToken, s.getArtifactContent)
 	s.handle("POST /v1/runs/{run_id}/retry_webhook", needKey, s.retryRunWebhook)
+	s.handle("POST /v1/runs/cancel", needKey, s.bulkCancelRuns)
+	s.handle("GET /v1/runs", needKey, s.getRunsV2)
 	// Workflows (agents).
 	s.handle("POST /v1/run/agents", needKey, s.runWorkflow)
 	s.handle("POST /v1/agents", needKey, s.createWorkflow)
@@ -151,20 +153,28 @@ func (s *Server) routes() {
 	s.handle("GET /v1/agents/{workflow_permanent_id}/versions", needKey, s.getWorkflowVersions)
 	s.handle("POST /v1/agents/{workflow_id}", needKey, s.updateWorkflow)
 	s.handle("POST /v1/agents/{workflow_id}/delete", needKey, s.deleteWorkflow)
+	s.handle("GET /v1/agents/runs", needKey, s.getWorkflowRuns)
+	s.handle("GET /v1/agents/{workflow_id}/runs", needKey, s.getWorkflowRunsByID)
+	s.handle("POST /v1/agents/runs/{workflow_run_id}/retry", needKey, s.retryWorkflowRun)
+	s.handle("PUT /v1/agents/{workflow_permanent_id}/folder", needKey, s.updateWorkflowFolder)
+	s.handle("POST /v1/agents/{workflow_permanent_id}/browser_session/reset_profile", needKey, s.resetWorkflowBrowserProfile)
 	// Browser sessions and profiles.
 	s.handle("POST /v1/browser_sessions", needKey, s.createBrowserSession)
 	s.handle("GET /v1/browser_sessions", needKey, s.getBrowserSessions)
 	s.handle("GET /v1/browser_sessions/{browser_session_id}", needKey, s.getBrowserSession)
 	s.handle("POST /v1/browser_sessions/{browser_session_id}/close", needKey, s.closeBrowserSession)
+	s.handle("PATCH /v1/browser_sessions/{browser_session_id}", needKey, s.updateBrowserSession)
 	s.handle("POST /v1/browser_profiles", needKey, s.createBrowserProfile)
 	s.handle("GET /v1/browser_profiles", needKey, s.listBrowserProfiles)
 	s.handle("GET /v1/browser_profiles/{profile_id}", needKey, s.getBrowserProfile)
 	s.handle("DELETE /v1/browser_profiles/{profile_id}", needKey, s.deleteBrowserProfile)
+	s.handle("PATCH /v1/browser_profiles/{profile_id}", needKey, s.updateBrowserProfile)
 	// Credentials.
 	s.handle("POST /v1/credentials", needKey, s.createCredential)
 	s.handle("GET /v1/credentials", needKey, s.getCredentials)
 	s.handle("GET /v1/credentials/{credential_id}", needKey, s.getCredential)
 	s.handle("POST /v1/credentials/{credential_id}/delete", needKey, s.deleteCredential)
+	s.handle("POST /v1/credentials/{credential_id}/update", needKey, s.updateCredential)
 	s.handle("POST /v1/credentials/totp", needKey, s.sendTOTPCode)
 	// Folders and custom LLMs.
 	s.handle("POST /v1/folders", needKey, s.createFolder)
@@ -180,7 +190,7 @@ func (s *Server) routes() {
 	s.handle("POST /v1/run/tasks/login", needKey, s.login)
 	s.handle("POST /v1/run/tasks/download_files", needKey, s.downloadFiles)
 	s.handle("POST /v1/upload_file", needKey, s.uploadFile)
-	s.handle("GET /v1/version", needKey, s.version)
+	s.handle("GET /v1/version", publicRoute, s.version) // the spec asks for no x-api-key here
 	// Tags.
 	s.handle("POST /v1/runs/{workflow_run_id}/tags", needKey, s.applyTags(runTags))
 	s.handle("GET /v1/runs/{workflow_run_id}/tags", needKey, s.getTags(runTags))

@@ -715,6 +715,10 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 		run.steps = *maxSteps
 	}
 	run.summary = "Sandbox workflow run of " + v.Title
+	run.wfVersionID, run.wfTitle = v.WorkflowID, v.Title
+	if run.final == client.RunStatusFailed {
+		run.errors = workflowErrors(v)
+	}
 	run.webhookURL = in.WebhookURL
 	if run.webhookURL == "" {
 		run.webhookURL = v.WebhookCallbackURL
@@ -748,4 +752,83 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 		BrowserAddress: in.BrowserAddress, AIFallback: in.AIFallback, RunWith: in.RunWith, RunMetadata: meta,
 	}
 	writeJSON(w, http.StatusOK, s.runView(run, run.at(now), s.baseURL(r)))
+}
+
+// workflowErrors is the errors entry of a failed run of v: the first code
+// of the error_code_mapping of its definition or, failing that, of its
+// first block that has one (nil when there is none).
+func workflowErrors(v *client.Workflow) []map[string]any {
+	mapping, _ := v.WorkflowDefinition["error_code_mapping"].(map[string]any)
+	if len(mapping) == 0 {
+		blocks, _ := v.WorkflowDefinition["blocks"].([]any)
+		for _, b := range blocks {
+			m, _ := b.(map[string]any)
+			if ecm, ok := m["error_code_mapping"].(map[string]any); ok && len(ecm) > 0 {
+				mapping = ecm
+				break
+			}
+		}
+	}
+	if len(mapping) == 0 {
+		return nil
+	}
+	code := sortedKeys(mapping)[0]
+	return []map[string]any{{"error_code": code, "reasoning": fmt.Sprintf("Sandbox: %v", mapping[code]), "confidence_float": 0.9}}
+}
+
+// folderExists says whether a folder ID names a folder. The sandbox keeps
+// no folders yet: any ID of the form fld_... exists.
+// folderExists reports whether a live folder has this ID. Call with s.mu held.
+func (s *Server) folderExists(id string) bool { return s.liveFolder(id) != nil }
+
+var updateFolderFields = []field{opt("folder_id", kString)}
+
+// updateWorkflowFolder moves the latest version of a workflow into a folder
+// (or out of any, with folder_id null or absent).
+func (s *Server) updateWorkflowFolder(w http.ResponseWriter, r *http.Request) {
+	obj, _, errs := readBody(w, r, true)
+	if len(errs) == 0 {
+		errs = validateObject(obj, updateFolderFields, loc("body"))
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	folder, _ := obj["folder_id"].(string)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wf := s.lookupWorkflow(w, r.PathValue("workflow_permanent_id"))
+	if wf == nil {
+		return
+	}
+	if folder != "" && !s.folderExists(folder) {
+		writeDetail(w, http.StatusBadRequest, fmt.Sprintf("Folder %s not found", folder))
+		return
+	}
+	v := wf.latest()
+	old := v.FolderID
+	v.FolderID = folder
+	v.ModifiedAt = ts(s.now())
+	s.touchFolder(old)
+	s.touchFolder(folder)
+	writeJSON(w, http.StatusOK, v)
+}
+
+// resetWorkflowBrowserProfile forgets the browser state a workflow saved:
+// the Skyvern-managed profiles of the workflow are deleted.
+func (s *Server) resetWorkflowBrowserProfile(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wf := s.lookupWorkflow(w, r.PathValue("workflow_permanent_id"))
+	if wf == nil {
+		return
+	}
+	now := ts(s.now())
+	for _, p := range s.profiles {
+		if !p.deleted && p.resp.IsManaged && p.resp.WorkflowPermanentID == wf.wpid {
+			p.deleted = true
+			p.resp.DeletedAt, p.resp.ModifiedAt = now, now
+		}
+	}
+	writeNoContent(w)
 }

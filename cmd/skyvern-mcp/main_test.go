@@ -176,7 +176,7 @@ func TestReadOnlyAndToolsets(t *testing.T) {
 	for _, tl := range resp.Result.Tools {
 		names = append(names, tl.Name)
 	}
-	assert.ElementsMatch(t, []string{"get_run", "get_run_timeline", "get_run_artifacts", "get_artifact", "get_credentials", "get_credential"}, names)
+	assert.ElementsMatch(t, []string{"get_run", "get_run_timeline", "get_run_artifacts", "get_artifact", "get_runs_v2", "get_credentials", "get_credential"}, names)
 }
 
 func TestVersionAndBadFlags(t *testing.T) {
