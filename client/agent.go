@@ -36,7 +36,7 @@ type AgentRunOptions struct {
 	URL                         string            `json:"url,omitempty"`
 	WebhookURL                  string            `json:"webhook_url,omitempty"`
 	ProxyLocation               ProxyPreset       `json:"proxy_location,omitempty"`
-	TOTPIdentifier              string            `json:"totp_identifier,omitempty" jsonschema_description:"2FA code recipient (see send_totp_code)."`
+	TOTPIdentifier              string            `json:"totp_identifier,omitempty"`
 	TOTPURL                     string            `json:"totp_url,omitempty"`
 	BrowserSessionID            string            `json:"browser_session_id,omitempty"`
 	BrowserProfileID            string            `json:"browser_profile_id,omitempty"`

@@ -22,7 +22,7 @@ type TaskRunRequest struct {
 	ErrorCodeMapping     map[string]string `json:"error_code_mapping,omitempty" jsonschema_description:"Error code to situation; the run reports the matching code on failure."`
 	MaxSteps             *int              `json:"max_steps,omitempty" jsonschema:"minimum=1" jsonschema_description:"Step limit; each step is billed."`
 	WebhookURL           string            `json:"webhook_url,omitempty"`
-	TOTPIdentifier       string            `json:"totp_identifier,omitempty" jsonschema_description:"2FA code recipient (see send_totp_code)."`
+	TOTPIdentifier       string            `json:"totp_identifier,omitempty"`
 	TOTPURL              string            `json:"totp_url,omitempty"`
 	BrowserSessionID     string            `json:"browser_session_id,omitempty"`
 	Model                map[string]any    `json:"model,omitempty"`

@@ -22,7 +22,7 @@ type WorkflowRunRequest struct {
 	ProxyLocation         *ProxyLocation    `json:"proxy_location,omitempty"`
 	WebhookURL            string            `json:"webhook_url,omitempty"`
 	TOTPURL               string            `json:"totp_url,omitempty"`
-	TOTPIdentifier        string            `json:"totp_identifier,omitempty" jsonschema_description:"2FA code recipient (see send_totp_code)."`
+	TOTPIdentifier        string            `json:"totp_identifier,omitempty"`
 	BrowserSessionID      string            `json:"browser_session_id,omitempty"`
 	BrowserProfileID      string            `json:"browser_profile_id,omitempty"`
 	MaxScreenshotScrolls  *int              `json:"max_screenshot_scrolls,omitempty" jsonschema:"minimum=0"`

@@ -123,7 +123,7 @@ var (
 const ProxyPresetPattern = `^(RESIDENTIAL(_[A-Z]{2,3})?|US-[A-Z]{2}|NONE)$`
 
 const (
-	proxyDescription      = "RESIDENTIAL (default), RESIDENTIAL_XX (XX: ISO country), RESIDENTIAL_ISP, US-CA (or other state) or NONE."
+	proxyDescription      = "Proxy preset; default RESIDENTIAL."
 	geoDescription        = "{country, subdivision?, city?}"
 	credentialDescription = "Secret data, never returned. password: {username, password, totp? (base32), totp_type? (authenticator|email|text|passkey|none), totp_identifier?}; " +
 		"credit_card: {card_number, card_cvv, card_exp_month (MM), card_exp_year (YYYY), card_brand, card_holder_name, billing_address?, billing_email?, billing_phone?}; secret: {secret_value, secret_label?}."

@@ -70,7 +70,7 @@ func TestCoreExtraToolSizes(t *testing.T) {
 		"update_credential": {destructive: true, idempotent: true},
 	} {
 		a := byName[name].Tool.Annotations
-		assert.Equal(t, want, hints{*a.ReadOnlyHint, *a.DestructiveHint, *a.IdempotentHint, *a.OpenWorldHint}, name)
+		assert.Equal(t, want, effectiveHints(a), name)
 	}
 	assert.Contains(t, byName["retry_workflow_run"].Tool.Description, "COSTS MONEY")
 	assert.Contains(t, byName["get_runs_v2"].Tool.Description, "List and filter")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -61,10 +62,19 @@ func TestToolPortability(t *testing.T) {
 			require.NoError(t, json.Unmarshal(b, &wire))
 			ann, ok := wire["annotations"].(map[string]any)
 			require.True(t, ok, "annotations missing")
-			for _, h := range []string{"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"} {
-				_, isBool := ann[h].(bool)
-				assert.True(t, isBool, "annotation %s must be set explicitly", h)
+			_, isBool := ann["readOnlyHint"].(bool)
+			assert.True(t, isBool, "readOnlyHint must be set explicitly")
+			for _, h := range []string{"destructiveHint", "idempotentHint", "openWorldHint"} {
+				if v, present := ann[h]; present {
+					_, isBool := v.(bool)
+					assert.True(t, isBool, "annotation %s must be a boolean", h)
+				}
 			}
+			want := tl.declared
+			if want.readOnly {
+				want.destructive, want.idempotent = false, true
+			}
+			assert.Equal(t, want, effectiveHints(tl.Tool.Annotations), "published annotations mean the declared hints")
 
 			for _, kind := range []string{"inputSchema", "outputSchema"} {
 				s, ok := wire[kind].(map[string]any)
@@ -167,4 +177,18 @@ func compile2020(t *testing.T, name string, s map[string]any) {
 	require.NoError(t, c.AddResource(url, doc))
 	_, err = c.Compile(url)
 	assert.NoError(t, err, "%s is not a valid JSON Schema 2020-12", name)
+}
+
+// effectiveHints reads published annotations with MCP's defaults for the
+// hints left out (destructive true, idempotent false, open world true); a
+// read-only tool is neither destructive nor anything but idempotent.
+func effectiveHints(a mcp.ToolAnnotation) hints {
+	h := hints{readOnly: Hint(a.ReadOnlyHint, false), openWorld: Hint(a.OpenWorldHint, true)}
+	if h.readOnly {
+		h.idempotent = true
+		return h
+	}
+	h.destructive = Hint(a.DestructiveHint, true)
+	h.idempotent = Hint(a.IdempotentHint, false)
+	return h
 }

@@ -26,7 +26,7 @@ const (
 type RunTaskInput struct {
 	client.TaskRunRequest
 	// Engine overrides the embedded field's schema with the SDK's default.
-	Engine    client.RunEngine `json:"engine,omitempty" jsonschema:"default=skyvern-2.0" jsonschema_description:"skyvern-2.0 (default; multi-step), skyvern-1.0 (simple, cheaper) or a computer-use engine."`
+	Engine    client.RunEngine `json:"engine,omitempty" jsonschema_description:"skyvern-2.0 (default; multi-step), skyvern-1.0 (simple, cheaper) or a computer-use engine."`
 	UserAgent string           `json:"user_agent,omitempty"`
 	WaitArgs
 }

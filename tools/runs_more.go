@@ -16,10 +16,10 @@ type BulkCancelRunsInput struct {
 // strings, checked by the client (whose error lists the allowed values):
 // enums here would cost every conversation their bytes.
 type GetRunsV2Input struct {
-	Page      int      `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"From 1."`
-	PageSize  int      `json:"page_size,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Default 10."`
-	Status    []string `json:"status,omitempty" jsonschema_description:"e.g. [\"failed\"]"`
-	RunType   []string `json:"run_type,omitempty" jsonschema_description:"e.g. [\"workflow_run\"]"`
+	Page      int      `json:"page,omitempty" jsonschema:"minimum=1"`
+	PageSize  int      `json:"page_size,omitempty" jsonschema:"minimum=1,maximum=100"`
+	Status    []string `json:"status,omitempty"`
+	RunType   []string `json:"run_type,omitempty"`
 	SearchKey string   `json:"search_key,omitempty" jsonschema:"minLength=3" jsonschema_description:"Part of a run ID or title."`
 }
 
@@ -54,7 +54,7 @@ func moreRunTools() []Tool {
 	return []Tool{
 		define(spec{name: "bulk_cancel_runs", title: "Cancel runs", toolset: ToolsetRuns,
 			hints:       hints{destructive: true, idempotent: true},
-			description: "Cancel up to 100 task or workflow runs. Returns the IDs cancelled and those not cancelled (unknown or already finished)."},
+			description: "Cancel up to 100 runs; returns which were cancelled and which not (unknown or finished)."},
 			true, func(ctx context.Context, c *call, in *BulkCancelRunsInput) (*BulkCancelResult, error) {
 				res, err := c.client.BulkCancelRuns(ctx, in.RunIDs)
 				if err != nil {
@@ -64,7 +64,7 @@ func moreRunTools() []Tool {
 					Message: fmt.Sprintf("%d cancelled, %d not cancelled.", len(res.Cancelled), len(res.Failed))}, nil
 			}),
 		define(spec{name: "get_runs_v2", title: "List runs", toolset: ToolsetRuns, hints: readHints,
-			description: "List and filter your task and workflow runs, newest first, a page at a time, by status, run_type or search_key."},
+			description: "List and filter your task and workflow runs, newest first, by status, run_type or search_key."},
 			true, func(ctx context.Context, c *call, in *GetRunsV2Input) (*RunsResult, error) {
 				runs, err := c.client.GetRunsV2(ctx, in.params())
 				if err != nil {

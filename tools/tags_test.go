@@ -233,10 +233,11 @@ func TestTagToolsBudgetAndHints(t *testing.T) {
 
 		a := tl.Tool.Annotations
 		read := slices.Contains(reads, name)
-		assert.Equal(t, read, *a.ReadOnlyHint, name)
-		assert.Equal(t, !read, *a.DestructiveHint, name)
-		assert.True(t, *a.IdempotentHint, name)
-		assert.False(t, *a.OpenWorldHint, name)
+		h := effectiveHints(a)
+		assert.Equal(t, read, h.readOnly, name)
+		assert.Equal(t, !read, h.destructive, name)
+		assert.True(t, h.idempotent, name)
+		assert.False(t, h.openWorld, name)
 	}
 	// Each description names what it acts on: applied tags of one workflow
 	// or run, or the organization's tag keys or tag values.

@@ -122,6 +122,8 @@ type Tool struct {
 	// lack this tool.
 	in, out reflect.Type
 	missing bool
+	// declared are the hints the tool was defined with.
+	declared hints
 }
 
 // Handler returns the tool's handler bound to deps.
@@ -134,6 +136,35 @@ func (t Tool) ReadOnly() bool {
 
 // hints are a tool's four annotations, all set explicitly.
 type hints struct{ readOnly, destructive, idempotent, openWorld bool }
+
+// annotations publishes the hints: readOnlyHint always, and each other hint
+// only where it differs from the MCP default (destructiveHint true,
+// idempotentHint false, openWorldHint true). destructiveHint and
+// idempotentHint mean nothing for a read-only tool, so it carries neither.
+// The title is the tool's own title field, not repeated here. Every byte is
+// sent in each tools/list.
+func (h hints) annotations() mcp.ToolAnnotation {
+	a := mcp.ToolAnnotation{ReadOnlyHint: mcp.ToBoolPtr(h.readOnly)}
+	if !h.readOnly && !h.destructive {
+		a.DestructiveHint = mcp.ToBoolPtr(false)
+	}
+	if !h.readOnly && h.idempotent {
+		a.IdempotentHint = mcp.ToBoolPtr(true)
+	}
+	if !h.openWorld {
+		a.OpenWorldHint = mcp.ToBoolPtr(false)
+	}
+	return a
+}
+
+// Hint returns the effective value of an annotation hint: the published
+// value, or the MCP default when it is left out.
+func Hint(p *bool, def bool) bool {
+	if p == nil {
+		return def
+	}
+	return *p
+}
 
 // readHints are the annotations of tools that only read Skyvern state.
 var readHints = hints{readOnly: true, idempotent: true}
@@ -197,18 +228,11 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 	t := mcp.NewToolWithRawSchema(s.name, s.description, in)
 	t.Title = s.title
 	t.RawOutputSchema = out
-	// The title is the tool's own title field; annotations.title would repeat
-	// it in every tools/list.
-	t.Annotations = mcp.ToolAnnotation{
-		ReadOnlyHint:    mcp.ToBoolPtr(s.hints.readOnly),
-		DestructiveHint: mcp.ToBoolPtr(s.hints.destructive),
-		IdempotentHint:  mcp.ToBoolPtr(s.hints.idempotent),
-		OpenWorldHint:   mcp.ToBoolPtr(s.hints.openWorld),
-	}
+	t.Annotations = s.hints.annotations()
 	taskCapable(&t)
 	v := &argValidator{raw: in, name: s.name}
 	limits := limitsFor(s, reflect.TypeFor[In]())
-	return Tool{Tool: t, Toolset: s.toolset, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok, bind: func(deps *Deps) server.ToolHandlerFunc {
+	return Tool{Tool: t, Toolset: s.toolset, declared: s.hints, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok, bind: func(deps *Deps) server.ToolHandlerFunc {
 		h := func(ctx context.Context, req mcp.CallToolRequest, task *taskState) (res *mcp.CallToolResult, _ error) {
 			start := time.Now()
 			defer func() {

@@ -314,7 +314,7 @@ func TestReadOnlySelection(t *testing.T) {
 	for _, tl := range ro {
 		names = append(names, tl.Tool.Name)
 		assert.True(t, *tl.Tool.Annotations.ReadOnlyHint)
-		assert.False(t, *tl.Tool.Annotations.DestructiveHint)
+		assert.False(t, effectiveHints(tl.Tool.Annotations).destructive)
 	}
 	assert.ElementsMatch(t, append([]string{"get_run", "get_run_timeline", "get_run_artifacts", "get_artifact", "get_workflows",
 		"get_workflow", "get_workflow_versions", "get_browser_session", "get_browser_sessions", "list_browser_profiles",

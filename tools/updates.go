@@ -35,19 +35,19 @@ func updateTools() []Tool {
 	return []Tool{
 		define(spec{name: "update_browser_session", title: "Update a browser session", toolset: ToolsetBrowserSessions,
 			hints:       hints{idempotent: true},
-			description: "Choose whether a live browser session saves its profile (cookies, storage) when it ends. An ended session gives HTTP 409."},
+			description: "Choose whether a live browser session saves its profile when it ends (409 once it has ended)."},
 			true, func(ctx context.Context, c *call, in *UpdateBrowserSessionInput) (*client.BrowserSession, error) {
 				return c.client.UpdateBrowserSession(ctx, in.BrowserSessionID, &client.UpdateBrowserSessionRequest{GenerateBrowserProfile: in.GenerateBrowserProfile})
 			}),
 		define(spec{name: "update_browser_profile", title: "Update a browser profile", toolset: ToolsetBrowserProfiles,
 			hints:       hints{idempotent: true},
-			description: "Rename a browser profile (bp_...) or change its description. A name already taken gives HTTP 409."},
+			description: "Rename a browser profile or change its description (409 if the name is taken)."},
 			true, func(ctx context.Context, c *call, in *UpdateBrowserProfileInput) (*client.BrowserProfile, error) {
 				return c.client.UpdateBrowserProfile(ctx, in.ProfileID, &client.UpdateBrowserProfileRequest{Name: in.Name, Description: in.Description})
 			}),
 		define(spec{name: "update_credential", title: "Update a credential", toolset: ToolsetCredentials,
 			hints:       hints{destructive: true, idempotent: true},
-			description: "Overwrite a stored credential's name and secret data, keeping its ID (cred_...). Secrets are never returned."},
+			description: "Overwrite a credential's name and secret data, keeping its ID; secrets are never returned."},
 			true, func(ctx context.Context, c *call, in *UpdateCredentialInput) (*client.Credential, error) {
 				var data client.CredentialData
 				raw, err := json.Marshal(in.Credential)

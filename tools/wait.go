@@ -19,7 +19,7 @@ const DefaultWaitTimeout = 1800
 // run-starting tools.
 type WaitArgs struct {
 	WaitForCompletion bool     `json:"wait_for_completion,omitempty" jsonschema_description:"Wait for the final run, sending progress."`
-	Timeout           *float64 `json:"timeout,omitempty" jsonschema:"minimum=1,default=1800" jsonschema_description:"Seconds to wait (default 1800)."`
+	Timeout           *float64 `json:"timeout,omitempty" jsonschema:"minimum=1" jsonschema_description:"Seconds to wait (default 1800)."`
 }
 
 // RunResult is a run as returned by the run tools and get_run: the run's

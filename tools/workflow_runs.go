@@ -16,9 +16,9 @@ type WorkflowPermanentIDInput struct {
 // WorkflowRunsFilter is get_workflow_runs' input, shared by
 // get_workflow_runs_by_id. Statuses are plain strings checked by the client.
 type WorkflowRunsFilter struct {
-	Page      int      `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"From 1."`
-	PageSize  int      `json:"page_size,omitempty" jsonschema:"minimum=1" jsonschema_description:"Default 10."`
-	Status    []string `json:"status,omitempty" jsonschema_description:"e.g. [\"failed\"]"`
+	Page      int      `json:"page,omitempty" jsonschema:"minimum=1"`
+	PageSize  int      `json:"page_size,omitempty" jsonschema:"minimum=1"`
+	Status    []string `json:"status,omitempty"`
 	SearchKey string   `json:"search_key,omitempty" jsonschema_description:"Text in run ID, parameters or headers."`
 	ErrorCode string   `json:"error_code,omitempty" jsonschema_description:"Exact, e.g. LOGIN_FAILED."`
 }
@@ -64,7 +64,7 @@ func workflowRunsResult(f *WorkflowRunsFilter, runs []client.WorkflowRun) *Workf
 func workflowRunTools() []Tool {
 	return []Tool{
 		define(spec{name: "get_workflow_runs", title: "List workflow runs", toolset: ToolsetWorkflows, hints: readHints,
-			description: "List the runs of all workflows, newest first, a page at a time, filtered by status, search_key or error_code."},
+			description: "List the runs of all workflows, newest first, by status, search_key or error_code."},
 			true, func(ctx context.Context, c *call, in *WorkflowRunsFilter) (*WorkflowRunsResult, error) {
 				p := in.params()
 				runs, err := c.client.GetWorkflowRuns(ctx, &p)
@@ -74,7 +74,7 @@ func workflowRunTools() []Tool {
 				return workflowRunsResult(in, runs), nil
 			}),
 		define(spec{name: "get_workflow_runs_by_id", title: "List a workflow's runs", toolset: ToolsetWorkflows, hints: readHints,
-			description: "List one workflow's runs, newest first, a page at a time; filter as get_workflow_runs does, or by created_at range."},
+			description: "List one workflow's runs, newest first; the filters of get_workflow_runs, plus a created_at range."},
 			true, func(ctx context.Context, c *call, in *GetWorkflowRunsByIDInput) (*WorkflowRunsResult, error) {
 				runs, err := c.client.GetWorkflowRunsByID(ctx, in.WorkflowID, &client.GetWorkflowRunsByIDParams{
 					GetWorkflowRunsParams: in.params(), CreatedAtStart: in.CreatedAtStart, CreatedAtEnd: in.CreatedAtEnd})
@@ -89,7 +89,7 @@ func workflowRunTools() []Tool {
 			}),
 		define(spec{name: "retry_workflow_run", title: "Retry a workflow run", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, openWorld: true},
-			description: "Start a NEW run of a finished workflow run (wr_...) with its original parameters. COSTS MONEY like run_workflow: never repeat a call."},
+			description: "Start a NEW run of a finished workflow run with its original parameters. COSTS MONEY: never repeat a call."},
 			true, func(ctx context.Context, c *call, in *RetryWorkflowRunInput) (*RunResult, error) {
 				run, err := c.client.RetryWorkflowRun(ctx, in.WorkflowRunID, &client.RetryWorkflowRunOptions{MaxStepsOverride: in.MaxStepsOverride})
 				if err != nil {
@@ -99,13 +99,13 @@ func workflowRunTools() []Tool {
 			}),
 		define(spec{name: "update_workflow_folder", title: "Move a workflow to a folder", toolset: ToolsetWorkflows,
 			hints:       hints{idempotent: true},
-			description: "Put a workflow (wpid_...) in a folder, or take it out of its folder. Returns the workflow."},
-			true, func(ctx context.Context, c *call, in *UpdateWorkflowFolderInput) (*client.Workflow, error) {
-				return c.client.UpdateWorkflowFolder(ctx, in.WorkflowPermanentID, in.FolderID)
+			description: "Put a workflow in a folder, or take it out with an empty folder_id."},
+			true, func(ctx context.Context, c *call, in *UpdateWorkflowFolderInput) (*WorkflowSummary, error) {
+				return summarize("moved")(c.client.UpdateWorkflowFolder(ctx, in.WorkflowPermanentID, in.FolderID))
 			}),
 		define(spec{name: "reset_workflow_browser_profile", title: "Reset a workflow's browser", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, idempotent: true},
-			description: "Clear the browser state (cookies, logins) a workflow saved with Save & Reuse Session; its next run starts fresh."},
+			description: "Clear the browser state (cookies, logins) a workflow saved; its next run starts fresh."},
 			true, func(ctx context.Context, c *call, in *WorkflowPermanentIDInput) (*OKResult, error) {
 				if err := c.client.ResetWorkflowBrowserProfile(ctx, in.WorkflowPermanentID); err != nil {
 					return nil, err

@@ -9,7 +9,7 @@ import (
 
 // RunWorkflowInput is run_workflow's input, with the SDK's names.
 type RunWorkflowInput struct {
-	WorkflowID string `json:"workflow_id" jsonschema:"required" jsonschema_description:"wpid_..., from get_workflows (not w_...)."`
+	WorkflowID string `json:"workflow_id" jsonschema:"required" jsonschema_description:"wpid_..."`
 	client.WorkflowRunRequest
 	Template         bool   `json:"template,omitempty" jsonschema_description:"Use a global template."`
 	MaxStepsOverride *int   `json:"max_steps_override,omitempty" jsonschema:"minimum=1" jsonschema_description:"Step limit per block; each step is billed."`
@@ -19,7 +19,7 @@ type RunWorkflowInput struct {
 
 // WorkflowDefinitionInput is a workflow definition as JSON or YAML.
 type WorkflowDefinitionInput struct {
-	JSONDefinition map[string]any `json:"json_definition,omitempty" jsonschema_description:"{title, workflow_definition: {parameters, blocks}, ...}; blocks: task, navigation, extraction, login, for_loop, code, ..."`
+	JSONDefinition map[string]any `json:"json_definition,omitempty" jsonschema_description:"{title, workflow_definition: {parameters, blocks}, ...}"`
 	YAMLDefinition string         `json:"yaml_definition,omitempty" jsonschema_description:"The same as YAML text. Give one of the two."`
 }
 
@@ -44,7 +44,7 @@ type GetWorkflowVersionsInput struct {
 
 // WorkflowIDInput names a workflow by permanent ID, as update and delete do.
 type WorkflowIDInput struct {
-	WorkflowID string `json:"workflow_id" jsonschema:"required" jsonschema_description:"wpid_..., from get_workflows (not w_...)."`
+	WorkflowID string `json:"workflow_id" jsonschema:"required" jsonschema_description:"wpid_..."`
 }
 
 // UpdateWorkflowInput is update_workflow's input.
@@ -72,11 +72,52 @@ func (w WorkflowDefinitionInput) request() *client.WorkflowRequest {
 	return &client.WorkflowRequest{JSONDefinition: w.JSONDefinition, YAMLDefinition: w.YAMLDefinition}
 }
 
+// WorkflowSummary is what create_workflow, update_workflow and
+// update_workflow_folder return: the workflow's identity and state, without
+// echoing the definition the caller just sent (get_workflow has it all).
+type WorkflowSummary struct {
+	WorkflowPermanentID string                `json:"workflow_permanent_id"`
+	WorkflowID          string                `json:"workflow_id"`
+	Version             int                   `json:"version"`
+	Title               string                `json:"title"`
+	Status              client.WorkflowStatus `json:"status,omitempty"`
+	FolderID            string                `json:"folder_id,omitempty"`
+	// Parameters are the keys of the workflow's input parameters, for
+	// run_workflow.
+	Parameters []string `json:"parameters"`
+	ModifiedAt string   `json:"modified_at"`
+	Message    string   `json:"message"`
+}
+
+// summarize turns a workflow Skyvern returned into a WorkflowSummary.
+func summarize(what string) func(*client.Workflow, error) (*WorkflowSummary, error) {
+	return func(wf *client.Workflow, err error) (*WorkflowSummary, error) { return summary(wf, err, what) }
+}
+
+func summary(wf *client.Workflow, err error, what string) (*WorkflowSummary, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := &WorkflowSummary{WorkflowPermanentID: wf.WorkflowPermanentID, WorkflowID: wf.WorkflowID, Version: wf.Version,
+		Title: wf.Title, Status: wf.Status, FolderID: wf.FolderID, ModifiedAt: wf.ModifiedAt, Parameters: []string{}}
+	if params, ok := wf.WorkflowDefinition["parameters"].([]any); ok {
+		for _, p := range params {
+			if m, ok := p.(map[string]any); ok {
+				if key, ok := m["key"].(string); ok && m["parameter_type"] != "output" {
+					out.Parameters = append(out.Parameters, key)
+				}
+			}
+		}
+	}
+	out.Message = fmt.Sprintf("Workflow %s %s (version %d). get_workflow shows its definition; run_workflow runs it.", wf.WorkflowPermanentID, what, wf.Version)
+	return out, nil
+}
+
 func workflowTools() []Tool {
 	return []Tool{
 		define(spec{name: "run_workflow", title: "Run a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, openWorld: true},
-			description: "Start a run of a saved workflow with its parameters. Billed per step: never start the same run twice. Returns run_id (wr_...), or the final run with wait_for_completion."},
+			description: "Run a saved workflow with its parameters. Billed per step: never start the same run twice. Returns run_id, or the final run with wait_for_completion."},
 			true, func(ctx context.Context, c *call, in *RunWorkflowInput) (*RunResult, error) {
 				req := in.WorkflowRunRequest
 				req.AgentID = in.WorkflowID
@@ -88,8 +129,8 @@ func workflowTools() []Tool {
 		define(spec{name: "create_workflow", title: "Create a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{},
 			description: "Create a workflow from json_definition or yaml_definition; Skyvern's 422 names any invalid part."},
-			true, func(ctx context.Context, c *call, in *CreateWorkflowInput) (*client.Workflow, error) {
-				return c.client.CreateWorkflow(ctx, in.request(), in.FolderID)
+			true, func(ctx context.Context, c *call, in *CreateWorkflowInput) (*WorkflowSummary, error) {
+				return summarize("created")(c.client.CreateWorkflow(ctx, in.request(), in.FolderID))
 			}),
 		define(spec{name: "get_workflows", title: "List workflows", toolset: ToolsetWorkflows, hints: readHints,
 			description: "List workflows a page at a time, with their parameters; filter by search, folder, status or tags."},
@@ -117,8 +158,8 @@ func workflowTools() []Tool {
 		define(spec{name: "update_workflow", title: "Update a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{},
 			description: "Replace a workflow's definition (json_definition or yaml_definition), creating a new version."},
-			true, func(ctx context.Context, c *call, in *UpdateWorkflowInput) (*client.Workflow, error) {
-				return c.client.UpdateWorkflow(ctx, in.WorkflowID, in.request())
+			true, func(ctx context.Context, c *call, in *UpdateWorkflowInput) (*WorkflowSummary, error) {
+				return summarize("updated")(c.client.UpdateWorkflow(ctx, in.WorkflowID, in.request()))
 			}),
 		define(spec{name: "delete_workflow", title: "Delete a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, idempotent: true},

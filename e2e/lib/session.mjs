@@ -42,13 +42,17 @@ export function sessionTests(ctx, { progress = "required" } = {}) {
       assert.ok(t.title.length > 0, `${t.name}: empty title`);
       assert.ok(typeof t.description === "string" && t.description.length > 20, `${t.name}: no description`);
       const a = t.annotations ?? {};
-      for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]) {
-        assert.equal(typeof a[hint], "boolean", `${t.name}: annotations.${hint} is ${JSON.stringify(a[hint])}`);
+      // readOnlyHint is always given; the others only where they differ from MCP's defaults.
+      assert.equal(typeof a.readOnlyHint, "boolean", `${t.name}: annotations.readOnlyHint is ${JSON.stringify(a.readOnlyHint)}`);
+      for (const hint of ["destructiveHint", "idempotentHint", "openWorldHint"]) {
+        assert.ok(a[hint] === undefined || typeof a[hint] === "boolean", `${t.name}: annotations.${hint} is ${JSON.stringify(a[hint])}`);
       }
     }
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     assert.equal(byName.get_run.annotations.readOnlyHint, true, "get_run should be read-only");
-    assert.equal(byName.delete_workflow.annotations.destructiveHint, true, "delete_workflow should be destructive");
+    assert.equal(byName.delete_workflow.annotations.readOnlyHint, false, "delete_workflow is not read-only");
+    assert.equal(byName.delete_workflow.annotations.destructiveHint ?? true, true, "delete_workflow should be destructive (MCP's default)");
+    assert.equal(byName.create_credential.annotations.destructiveHint, false, "create_credential is not destructive");
     assert.ok(byName.run_task.inputSchema.required?.includes("prompt"), "run_task must require prompt");
   });
 
