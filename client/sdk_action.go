@@ -40,7 +40,7 @@ func (SDKActionType) EnumValues() []string {
 // set (see Fields); Validate checks that. Timeout is in MILLISECONDS
 // (default 10000), unlike every other timeout of the API.
 type SDKAction struct {
-	Type SDKActionType `json:"type" jsonschema:"required" jsonschema_description:"Action kind; see the tool description for the fields each one takes."`
+	Type SDKActionType `json:"type" jsonschema:"required" jsonschema_description:"Action kind; set only the fields it takes (each field says which kinds)."`
 	// Selector is a CSS selector tried before the AI locates the element
 	// (ai_click, ai_input_text, ai_select_option, ai_upload_file).
 	Selector string `json:"selector,omitempty" jsonschema_description:"CSS selector to try first (click, input, select, upload)."`

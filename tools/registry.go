@@ -29,6 +29,9 @@ func buildCatalog() []Tool {
 	all = append(all, browserProfileTools()...)
 	all = append(all, credentialTools()...)
 	all = append(all, agentTools()...)
+	all = append(all, scheduleTools()...)
+	all = append(all, scriptTools()...)
+	all = append(all, sdkActionTools()...)
 	return all
 }
 

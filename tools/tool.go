@@ -41,11 +41,15 @@ const (
 	ToolsetBrowserProfiles = "browser_profiles"
 	ToolsetCredentials     = "credentials"
 	ToolsetAgent           = "agent"
+	ToolsetSchedules       = "schedules"
+	ToolsetScripts         = "scripts"
+	ToolsetSDK             = "sdk"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
-	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent}
+	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
+		ToolsetSchedules, ToolsetScripts, ToolsetSDK}
 }
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.

@@ -314,6 +314,7 @@ func TestReadOnlySelection(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"get_run", "get_run_timeline", "get_run_artifacts", "get_artifact", "get_workflows",
 		"get_workflow", "get_workflow_versions", "get_browser_session", "get_browser_sessions", "list_browser_profiles",
+		"schedules_list_all", "schedules_list", "schedules_get", "get_scripts", "get_script",
 		"get_browser_profile", "get_credentials", "get_credential"}, names)
 	some, err := Select(Filter{Toolsets: []string{"credentials", "agent"}})
 	require.NoError(t, err)

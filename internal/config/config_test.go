@@ -33,7 +33,8 @@ func TestDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://api.skyvern.com", c.BaseURL)
 	assert.Equal(t, "stdio", c.Transport)
-	assert.Equal(t, []string{"runs", "workflows", "browser_sessions", "browser_profiles", "credentials", "agent"}, c.Toolsets)
+	assert.Equal(t, []string{"runs", "workflows", "browser_sessions", "browser_profiles", "credentials", "agent",
+		"schedules", "scripts", "sdk"}, c.Toolsets)
 	assert.Equal(t, 60*time.Second, c.RequestTimeout)
 	assert.Equal(t, 3*time.Second, c.SandboxRunDuration)
 	assert.Empty(t, c.APIKey)
