@@ -26,6 +26,9 @@ const EXPECTED_TOOLS = [
   "list_browser_profiles", "get_browser_profile", "delete_browser_profile", "create_credential",
   "get_credentials", "get_credential", "delete_credential", "send_totp_code", "login",
   "download_files", "upload_file",
+  "schedules_list_all", "schedules_create", "schedules_list", "schedules_get", "schedules_update",
+  "schedules_delete", "schedules_enable", "schedules_disable", "create_script", "get_scripts", "get_script",
+  "deploy_script", "run_script", "run_sdk_action",
 ];
 
 const RUN_STATUSES = ["created", "queued", "running", "paused", "completed", "failed", "terminated", "canceled", "timed_out"];
@@ -100,13 +103,13 @@ describe("skyvern-mcp --sandbox through the official MCP TypeScript SDK client",
     assert.equal(typeof client.getInstructions(), "string");
   });
 
-  test("tools/list: exactly the 30 tools, each with schemas, a title and all four annotations", async () => {
+  test(`tools/list: exactly the ${EXPECTED_TOOLS.length} tools, each with schemas, a title and all four annotations`, async () => {
     const { tools, nextCursor } = await client.listTools();
     assert.equal(nextCursor, undefined, "tools/list paginated unexpectedly");
     const names = tools.map((t) => t.name);
-    assert.equal(tools.length, 30, `got ${tools.length} tools: ${names.join(" ")}`);
+    assert.equal(tools.length, EXPECTED_TOOLS.length, `got ${tools.length} tools: ${names.join(" ")}`);
     assert.deepEqual([...names].sort(), [...EXPECTED_TOOLS].sort());
-    assert.equal(new Set(names).size, 30, "duplicate tool names");
+    assert.equal(new Set(names).size, EXPECTED_TOOLS.length, "duplicate tool names");
     for (const t of tools) {
       assert.equal(t.inputSchema?.type, "object", `${t.name}: inputSchema.type`);
       assert.ok(t.outputSchema && typeof t.outputSchema === "object", `${t.name}: no outputSchema`);
@@ -255,9 +258,9 @@ describe("skyvern-mcp without an API key (no --sandbox)", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test("tools/list still lists the 30 tools", async () => {
+  test("tools/list still lists every tool", async () => {
     const { tools } = await client.listTools();
-    assert.equal(tools.length, 30);
+    assert.equal(tools.length, EXPECTED_TOOLS.length);
   });
 
   test("a call is a tool error that asks for SKYVERN_API_KEY", { timeout: 20_000 }, async () => {
@@ -313,7 +316,7 @@ describe("stdout hygiene (raw child process)", () => {
     });
     const byId = Object.fromEntries(msgs.filter((m) => m.id !== undefined && m.id !== null).map((m) => [m.id, m]));
     assert.equal(byId[1]?.result?.serverInfo?.name, "skyvern-mcp", "no initialize result");
-    assert.equal(byId[2]?.result?.tools?.length, 30, "no tools/list result with 30 tools");
+    assert.equal(byId[2]?.result?.tools?.length, EXPECTED_TOOLS.length, "no tools/list result with every tool");
     assert.equal(byId[3]?.result?.isError, true, "no tools/call result");
     assert.ok(msgs.some((m) => m.error?.code === -32700), `no JSON-RPC parse error (-32700) for the malformed line:\n${stdout}`);
     assert.equal(exit.signal, null, `server did not exit after stdin closed (${exit.signal})`);
