@@ -401,6 +401,22 @@ func TestRunSDKActionRedactsTypedText(t *testing.T) {
 	assert.JSONEq(t, `{"typed":"[REDACTED]"}`, string(res.Result))
 	e.sb.ClearFaults()
 
+	// A later action that reads the field back does not show it either.
+	e.sb.AddFault(sandboxFault("/v1/sdk/run_action", 200, `{"workflow_run_id":"wr_1","result":{"password":"`+typed+`","user":"ann"}}`))
+	res, err = e.c.RunSDKAction(e.ctx, &client.RunSDKActionRequest{URL: "https://example.com/login",
+		Action: client.SDKAction{Type: client.SDKActionExtract, Prompt: "the form's values"}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"password":"[REDACTED]","user":"ann"}`, string(res.Result))
+	e.sb.ClearFaults()
+
+	// Typed digits echoed inside a number: the result stays valid JSON.
+	e.sb.AddFault(sandboxFault("/v1/sdk/run_action", 200, `{"workflow_run_id":"wr_1","result":4242424242}`))
+	res, err = e.c.RunSDKAction(e.ctx, &client.RunSDKActionRequest{URL: "https://example.com/pay",
+		Action: client.SDKAction{Type: client.SDKActionInputText, Intention: "Card", Value: "42424242"}})
+	require.NoError(t, err)
+	assert.Equal(t, `"[REDACTED]42"`, string(res.Result))
+	e.sb.ClearFaults()
+
 	// The sandbox itself answers with the field's selector, not the text.
 	res, err = e.c.RunSDKAction(e.ctx, &client.RunSDKActionRequest{URL: "https://example.com/login",
 		Action: client.SDKAction{Type: client.SDKActionInputText, Intention: "Password", Value: typed}})

@@ -168,8 +168,9 @@ func (r *RunSDKActionResponse) validate() error {
 // RunSDKAction runs one AI action in a browser: POST /v1/sdk/run_action.
 // It uses the LLM and a browser, so it costs money, and it is never
 // retried. The text typed by an ai_input_text action (it may be a
-// password) is registered with RedactSecrets, so no error repeats it, and
-// it is removed from the result if Skyvern echoes it back.
+// password) is registered with RedactSecrets, so no error repeats it; the
+// registered secrets and the API key are also removed from every result
+// (an extract that reads a password field back, say).
 func (c *Client) RunSDKAction(ctx context.Context, req *RunSDKActionRequest) (*RunSDKActionResponse, error) {
 	if req == nil || req.URL == "" {
 		return nil, fmt.Errorf("run_sdk_action: url is required (the page the action runs on)")
@@ -184,7 +185,7 @@ func (c *Client) RunSDKAction(ctx context.Context, req *RunSDKActionRequest) (*R
 	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/sdk/run_action", body: req}, &out); err != nil {
 		return nil, err
 	}
-	if req.Action.Type == SDKActionInputText && len(out.Result) > 0 {
+	if len(out.Result) > 0 {
 		out.Result = c.redactJSON(out.Result)
 	}
 	return &out, nil
