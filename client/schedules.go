@@ -21,7 +21,7 @@ type WorkflowScheduleUpsertRequest struct {
 	CronExpression string         `json:"cron_expression" jsonschema:"required" jsonschema_description:"5-field cron (min hour day month weekday), e.g. 0 9 * * 1-5; at least 5 min apart."`
 	Timezone       string         `json:"timezone" jsonschema:"required" jsonschema_description:"IANA time zone the cron is read in, e.g. UTC or America/New_York."`
 	Enabled        *bool          `json:"enabled,omitempty" jsonschema_description:"Whether the schedule fires. Default true."`
-	Parameters     map[string]any `json:"parameters,omitempty" jsonschema_description:"Values for the workflow's parameters, keyed by parameter key."`
+	Parameters     map[string]any `json:"parameters,omitempty" jsonschema_description:"The workflow's parameter values by key; each one without a default is required."`
 	Name           string         `json:"name,omitempty" jsonschema_description:"Name of the schedule."`
 	Description    string         `json:"description,omitempty" jsonschema_description:"What the schedule is for."`
 }
