@@ -40,6 +40,9 @@ func buildCatalog() []Tool {
 	all = append(all, workflowRunTools()...)
 	all = append(all, updateTools()...)
 	all = append(all, adminTools()...)
+	all = append(all, scheduleTools()...)
+	all = append(all, scriptTools()...)
+	all = append(all, sdkActionTools()...)
 	// Tools defined in later files join their toolset's place.
 	order := Toolsets()
 	slices.SortStableFunc(all, func(a, b Tool) int { return slices.Index(order, a.Toolset) - slices.Index(order, b.Toolset) })

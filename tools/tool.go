@@ -45,12 +45,15 @@ const (
 	ToolsetCustomLLMs      = "custom_llms"
 	ToolsetTags            = "tags"
 	ToolsetAdmin           = "admin"
+	ToolsetSchedules       = "schedules"
+	ToolsetScripts         = "scripts"
+	ToolsetSDK             = "sdk"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
 	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
-		ToolsetFolders, ToolsetCustomLLMs, ToolsetTags, ToolsetAdmin}
+		ToolsetFolders, ToolsetCustomLLMs, ToolsetTags, ToolsetSchedules, ToolsetScripts, ToolsetSDK, ToolsetAdmin}
 }
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.

@@ -107,6 +107,31 @@
 //     both folders' modified_at. POST
 //     .../browser_session/reset_profile answers 204 and deletes the
 //     workflow's Skyvern-managed profiles. GET /v1/version needs no key.
+//   - Schedules (wfs_...) belong to a live workflow (404 otherwise, and they
+//     go with it when it is deleted). cron_expression takes 5 fields or
+//     @hourly ... @yearly (no @every, seconds or TZ= prefix), read in
+//     timezone (an IANA name); a bad one, or one whose next two firings are
+//     under 5 minutes apart, gets 422 at body.cron_expression or
+//     body.timezone (Skyvern itself answers 400 {"detail": ...}). Parameters
+//     must be the workflow's own, with every one lacking a default given
+//     (400 otherwise, as Skyvern does). next_runs lists the next 5 fire
+//     times in UTC; enable/disable flip enabled; PUT replaces every field.
+//     Schedules never fire.
+//   - Scripts (s_...) keep every version: deploy adds the next one with the
+//     new files. The file tree gives each file's size, sha256 and MIME
+//     type (from a fixed extension table when omitted); contents are not
+//     kept. run_script answers null, as Skyvern does, and runs nothing.
+//   - run_sdk_action records the action in a new, already completed
+//     workflow run (or in workflow_run_id's) that get_run and the timeline
+//     show, and answers a deterministic result: the selector given or a
+//     fixed XPath (ai_click, ai_input_text: never the typed text), the value
+//     or file_url (select, upload), data shaped by extract_schema or
+//     response_schema, true for validate (false with [sandbox:fail] in the
+//     prompt), null for ai_act. browser_session_id must name a running
+//     session (404 unknown, 400 closed); without one a browser is assumed.
+//     [sandbox:fail] in another action's intention or prompt gives 400
+//     (Skyvern answers 422 with a text detail, which the spec's 422 shape
+//     does not allow).
 //
 // cancel_run, delete_workflow and close_browser_session answer 200 with the
 // JSON body null, which is what FastAPI sends for these operations (the spec

@@ -80,6 +80,8 @@ type Server struct {
 	customLLMs  map[string]*customLLM
 	builtin     map[string]string // built-in workflow (login, download_files) -> wpid
 	tags        tagStore          // applied tags, tag keys and tag values (tags.go)
+	schedules   map[string]*schedule
+	scripts     map[string]*script
 
 	recordingOnce sync.Once
 	recordingSum  string
@@ -117,6 +119,8 @@ func New(opts Options) *Server {
 		folders:     map[string]*folder{},
 		customLLMs:  map[string]*customLLM{},
 		builtin:     map[string]string{},
+		schedules:   map[string]*schedule{},
+		scripts:     map[string]*script{},
 	}
 	if _, err := rand.Read(s.secret); err != nil {
 		panic("sandbox: crypto/rand: " + err.Error())
@@ -207,6 +211,21 @@ func (s *Server) routes() {
 	s.handle("PATCH /v1/tag-values/{key}", needKey, s.updateTagValue)
 	s.handle("DELETE /v1/tag-values/{key}", needKey, s.deleteTagValue)
 	s.handle("PATCH /v1/tag-values/{key}/rename", needKey, s.renameTagValue)
+	// Schedules, scripts and SDK actions.
+	s.handle("GET /v1/schedules", needKey, s.listAllSchedules)
+	s.handle("POST /v1/agents/{workflow_permanent_id}/schedules", needKey, s.createSchedule)
+	s.handle("GET /v1/agents/{workflow_permanent_id}/schedules", needKey, s.listSchedules)
+	s.handle("GET /v1/agents/{workflow_permanent_id}/schedules/{workflow_schedule_id}", needKey, s.getSchedule)
+	s.handle("PUT /v1/agents/{workflow_permanent_id}/schedules/{workflow_schedule_id}", needKey, s.updateSchedule)
+	s.handle("DELETE /v1/agents/{workflow_permanent_id}/schedules/{workflow_schedule_id}", needKey, s.deleteSchedule)
+	s.handle("POST /v1/agents/{workflow_permanent_id}/schedules/{workflow_schedule_id}/enable", needKey, s.enableSchedule)
+	s.handle("POST /v1/agents/{workflow_permanent_id}/schedules/{workflow_schedule_id}/disable", needKey, s.disableSchedule)
+	s.handle("POST /v1/scripts", needKey, s.createScript)
+	s.handle("GET /v1/scripts", needKey, s.getScripts)
+	s.handle("GET /v1/scripts/{script_id}", needKey, s.getScript)
+	s.handle("POST /v1/scripts/{script_id}/deploy", needKey, s.deployScript)
+	s.handle("POST /v1/scripts/{script_id}/run", needKey, s.runScript)
+	s.handle("POST /v1/sdk/run_action", needKey, s.runSDKAction)
 	// HTML pages linked from app_url.
 	s.handle("GET /app/runs/{run_id}", publicRoute, s.appRunPage)
 	s.handle("GET /app/browser_sessions/{browser_session_id}", publicRoute, s.appSessionPage)
