@@ -185,7 +185,13 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		baseURL, apiKey = url, "sandbox"
 		logger.Info().Str("url", url).Msg("sandbox: simulated Skyvern API; no real browser runs")
 	}
-	httpClient := &http.Client{Transport: debugTransport{next: http.DefaultTransport, log: logger}}
+	// One transport for every call to Skyvern, keeping enough idle
+	// connections for many concurrent callers: http.DefaultTransport keeps 2
+	// per host, so under load almost every call paid a new connection (and
+	// against api.skyvern.com a TLS handshake).
+	upstream := http.DefaultTransport.(*http.Transport).Clone()
+	upstream.MaxIdleConns, upstream.MaxIdleConnsPerHost = 256, 64
+	httpClient := &http.Client{Transport: debugTransport{next: upstream, log: logger}}
 	newClient := func(key string) (*client.Client, error) {
 		return client.New(client.WithBaseURL(baseURL), client.WithAPIKey(key), client.WithTimeout(cfg.RequestTimeout),
 			client.WithHTTPClient(httpClient))

@@ -15,6 +15,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 // E2E_SKYVERN_MCP_BIN runs the tests against another build of the server.
 export const BIN = resolve(process.env.E2E_SKYVERN_MCP_BIN || resolve(HERE, "..", "..", "bin", "skyvern-mcp"));
 
+// The default tool set: the SDK reference's 30 operations plus run listings, workflow run
+// retries/moves and updates of the same toolsets (40; Cursor shows at most 40).
 export const EXPECTED_TOOLS = [
   "run_task", "get_run", "cancel_run", "get_run_timeline", "get_run_artifacts", "get_artifact",
   "retry_run_webhook", "run_workflow", "create_workflow", "get_workflows", "get_workflow",
@@ -23,6 +25,9 @@ export const EXPECTED_TOOLS = [
   "list_browser_profiles", "get_browser_profile", "delete_browser_profile", "create_credential",
   "get_credentials", "get_credential", "delete_credential", "send_totp_code", "login",
   "download_files", "upload_file",
+  "bulk_cancel_runs", "get_runs_v2", "get_workflow_runs", "get_workflow_runs_by_id", "retry_workflow_run",
+  "update_workflow_folder", "reset_workflow_browser_profile", "update_browser_session", "update_browser_profile",
+  "update_credential",
 ];
 
 export const RUN_STATUSES = ["created", "queued", "running", "paused", "completed", "failed", "terminated", "canceled", "timed_out"];
