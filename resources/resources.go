@@ -66,6 +66,10 @@ type Options struct {
 	// PollInterval is how often a subscribed run is polled when neither
 	// Watcher nor Deps.Watcher is set (default 1 s).
 	PollInterval time.Duration
+	// NoSubscriptions advertises neither resource subscriptions nor
+	// list-changed notifications: a stateless HTTP server has no session to
+	// deliver them to.
+	NoSubscriptions bool
 }
 
 // Registry holds the resource handlers, the recent runs and the
@@ -127,7 +131,7 @@ func (r *Registry) MaxResourceBytes() int64 { return r.o.MaxResourceBytes }
 // hooks, add them to Hooks() instead of passing a second WithHooks.
 func (r *Registry) ServerOptions() []server.ServerOption {
 	return append([]server.ServerOption{
-		server.WithResourceCapabilities(true, true),
+		server.WithResourceCapabilities(!r.o.NoSubscriptions, !r.o.NoSubscriptions),
 		server.WithPromptCapabilities(false),
 		server.WithHooks(r.hooks),
 	}, r.CompletionOptions()...)

@@ -381,7 +381,24 @@ func TestStatelessServesNoTasks(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(b), `"tools":{}`)
 	assert.NotContains(t, string(b), `"tasks"`, "MCP tasks would be shared by every caller without sessions")
+	assert.NotContains(t, string(b), `"subscribe":true`, "no session to deliver resource updates to")
 	assert.Empty(t, resp.Header.Get("Mcp-Session-Id"))
+
+	// A run tool called with a task parameter runs as a plain call: its
+	// run_id comes back, rather than a task nobody could follow.
+	call := `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_task","arguments":{"prompt":"Find the price"},"task":{"ttl":60000}}}`
+	req, err = http.NewRequest(http.MethodPost, s.base+"/mcp", strings.NewReader(call))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	assert.Contains(t, string(b), `"run_id":"tsk_`, string(b))
+	assert.NotContains(t, string(b), `"taskId"`)
 }
 
 func TestHTTPNonLoopbackBindRefused(t *testing.T) {

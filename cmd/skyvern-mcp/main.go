@@ -220,7 +220,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		Watcher: client.NewWatcher(client.WatchOptions{}),
 	}
 	a.closers = append(a.closers, deps.Watcher.Close)
-	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes})
+	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes, NoSubscriptions: cfg.Stateless})
 	a.closers = append(a.closers, res.Close)
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
 	// MCP tasks live in one process and, without sessions, would be shared
@@ -232,6 +232,14 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	selected, err := tools.Select(filter)
 	if err != nil {
 		return nil, err
+	}
+	if deps.Tasks == nil {
+		// No MCP tasks (--stateless): a run tool called with a task
+		// parameter runs as a plain call, so its run_id is never lost in a
+		// task nobody can follow.
+		for i := range selected {
+			selected[i].Tool.Execution = nil
+		}
 	}
 	opts := append([]server.ServerOption{
 		server.WithToolCapabilities(false),
