@@ -1,7 +1,9 @@
 // Package tools defines the MCP tools of skyvern-mcp: one tool per Skyvern
 // SDK operation, named exactly as the Python SDK method (run_task, get_run,
-// ...), grouped in toolsets (runs, workflows, browser_sessions,
-// browser_profiles, credentials, agent).
+// ...), grouped in toolsets: the default ones (runs, workflows,
+// browser_sessions, browser_profiles, credentials, agent) and the opt-in ones
+// (folders, custom_llms, tags, schedules, scripts, sdk, admin). See
+// DefaultToolsets, Toolsets and Select.
 //
 // Each tool's input and output schemas are generated from Go structs by
 // package schema. Handlers decode and validate the arguments against the
