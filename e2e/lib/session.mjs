@@ -27,7 +27,7 @@ export function sessionTests(ctx, { progress = "required" } = {}) {
     assert.equal(typeof ctx.client.getInstructions(), "string");
   });
 
-  test("tools/list: exactly the default tools, each with schemas, a title and all four annotations", async () => {
+  test("tools/list: exactly the default tools, each with schemas, a title and annotations", async () => {
     const { tools, nextCursor } = await ctx.client.listTools();
     assert.equal(nextCursor, undefined, "tools/list paginated unexpectedly");
     const names = tools.map((t) => t.name);
