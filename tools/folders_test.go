@@ -135,38 +135,6 @@ func TestCustomLLMToolsNeverReturnTheKey(t *testing.T) {
 	assert.Equal(t, 2, h.sandbox.Calls("POST", "/v1/custom-llms"), "arguments refused by the input schema never reach Skyvern")
 }
 
-// TestFolderToolsSizeBudget keeps the folder and custom LLM tools within the
-// tools/list size budget: descriptions of at most 220 characters, property
-// descriptions of at most 90.
-func TestFolderToolsSizeBudget(t *testing.T) {
-	byName := map[string]Tool{}
-	for _, tl := range All() {
-		byName[tl.Tool.Name] = tl
-	}
-	var walk func(name, path string, node map[string]any)
-	walk = func(name, path string, node map[string]any) {
-		props, _ := node["properties"].(map[string]any)
-		for p, v := range props {
-			pm := v.(map[string]any)
-			d, _ := pm["description"].(string)
-			assert.LessOrEqual(t, len(d), 90, "%s: %s%s", name, path, p)
-			walk(name, path+p+".", pm)
-		}
-	}
-	for _, name := range folderToolNames {
-		tl, ok := byName[name]
-		require.True(t, ok, name)
-		assert.LessOrEqual(t, len(tl.Tool.Description), 220, name)
-		assert.LessOrEqual(t, len(tl.Tool.Title), 25, name)
-		var in map[string]any
-		require.NoError(t, json.Unmarshal(tl.Tool.RawInputSchema, &in))
-		walk(name, "", in)
-		b, err := json.Marshal(tl.Tool)
-		require.NoError(t, err)
-		t.Logf("%s: %d bytes (input schema %d)", name, len(b), len(tl.Tool.RawInputSchema))
-	}
-}
-
 func TestFolderToolsReadOnlySelection(t *testing.T) {
 	ro, err := Select(Filter{ReadOnly: true, Toolsets: []string{ToolsetFolders, ToolsetCustomLLMs}})
 	require.NoError(t, err)

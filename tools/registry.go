@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -159,7 +160,8 @@ func RefuseHidden(hooks *server.Hooks, selected []Tool, reason string) {
 	}
 	hooks.AddOnRequestInitialization(func(_ context.Context, _ any, message any) error {
 		raw, ok := message.(json.RawMessage)
-		if !ok {
+		// Every request passes here: decode only what may be a tools/call.
+		if !ok || len(on) == len(All()) || !bytes.Contains(raw, []byte(mcp.MethodToolsCall)) {
 			return nil
 		}
 		var req struct {

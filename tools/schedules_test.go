@@ -232,29 +232,3 @@ func TestRunSDKActionNeverShowsTypedText(t *testing.T) {
 	assert.NotContains(t, h.logs.String(), typed)
 }
 
-// The new tools keep to the size budget of tools/list.
-func TestSchedScriptToolsBudget(t *testing.T) {
-	for _, tl := range All() {
-		if tl.Toolset != ToolsetSchedules && tl.Toolset != ToolsetScripts && tl.Toolset != ToolsetSDK {
-			continue
-		}
-		assert.LessOrEqual(t, len(tl.Tool.Description), 220, "%s description", tl.Tool.Name)
-		assert.LessOrEqual(t, len(tl.Tool.Title), 30, "%s title", tl.Tool.Name)
-		var walk func(path string, node map[string]any)
-		walk = func(path string, node map[string]any) {
-			props, _ := node["properties"].(map[string]any)
-			for name, p := range props {
-				pm := p.(map[string]any)
-				d, _ := pm["description"].(string)
-				assert.LessOrEqual(t, len(d), 90, "%s.%s description", path, name)
-				walk(path+"."+name, pm)
-			}
-			if items, ok := node["items"].(map[string]any); ok {
-				walk(path+"[]", items)
-			}
-		}
-		var in map[string]any
-		require.NoError(t, json.Unmarshal(tl.Tool.RawInputSchema, &in))
-		walk(tl.Tool.Name, in)
-	}
-}

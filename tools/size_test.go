@@ -95,13 +95,57 @@ func TestToolsListSize(t *testing.T) {
 	}
 }
 
+// Limits every tool keeps to, so that tools/list stays small as tools are
+// added: characters of the description, the title and each property's
+// description (at any depth).
+const (
+	maxToolDescription     = 220
+	maxToolTitle           = 30
+	maxPropertyDescription = 120
+)
+
+// longDescriptionAllowed are properties whose description replaces an
+// inlined schema (the credential union, described in words: about 350
+// characters instead of 1.5 KB of branches).
+var longDescriptionAllowed = map[string]bool{"credential": true}
+
 // TestToolsListSizePerTool logs each tool's share when run with -v; it fails
-// when one tool alone takes more than an eighth of the default budget.
+// when one tool alone takes more than an eighth of the default budget, or a
+// description or title is over its limit.
 func TestToolsListSizePerTool(t *testing.T) {
 	for _, tl := range All() {
 		s, _ := measureToolsList(t, []Tool{tl})
 		t.Log(fmt.Sprintf("%-32s %-16s whole=%5d model-facing=%5d", tl.Tool.Name, tl.Toolset, s.Whole, s.ModelFacing))
 		assert.LessOrEqual(t, s.ModelFacing, MaxDefaultModelFacingBytes/8, "%s alone takes more than an eighth of the budget", tl.Tool.Name)
 		assert.False(t, strings.Contains(tl.Tool.Description, "  "), "%s: double space in description", tl.Tool.Name)
+		assert.LessOrEqual(t, len(tl.Tool.Description), maxToolDescription, "%s: description", tl.Tool.Name)
+		assert.LessOrEqual(t, len(tl.Tool.Title), maxToolTitle, "%s: title", tl.Tool.Name)
+		var in map[string]any
+		require.NoError(t, json.Unmarshal(tl.Tool.RawInputSchema, &in))
+		var walk func(path string, node map[string]any)
+		walk = func(path string, node map[string]any) {
+			props, _ := node["properties"].(map[string]any)
+			for name, p := range props {
+				pm, _ := p.(map[string]any)
+				if d, _ := pm["description"].(string); !longDescriptionAllowed[name] {
+					assert.LessOrEqual(t, len(d), maxPropertyDescription, "%s.%s: description", path, name)
+				}
+				walk(path+"."+name, pm)
+			}
+			if items, ok := node["items"].(map[string]any); ok {
+				walk(path+"[]", items)
+			}
+			for _, b := range asSlice(node["anyOf"]) {
+				if bm, ok := b.(map[string]any); ok {
+					walk(path, bm)
+				}
+			}
+		}
+		walk(tl.Tool.Name, in)
 	}
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }
