@@ -231,4 +231,3 @@ func TestRunSDKActionNeverShowsTypedText(t *testing.T) {
 	}
 	assert.NotContains(t, h.logs.String(), typed)
 }
-
