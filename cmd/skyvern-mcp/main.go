@@ -39,7 +39,9 @@ const instructions = `skyvern-mcp drives Skyvern, a cloud browser agent. Typical
 IDs: task runs tsk_ / tsk_v2_, workflow runs wr_, workflows wpid_ (permanent) and w_ (one version), browser sessions pbs_, browser profiles bp_, credentials cred_, artifacts a_.
 Waiting: wait_for_completion waits up to timeout SECONDS (default 1800) and sends progress notifications; many clients abort a call after about 60 s, so for long runs start without waiting and poll get_run. A wait that times out never cancels the run.
 2FA: start the run with totp_identifier (the email or phone the site sends codes to) and pass each code with send_totp_code, or give totp_url for Skyvern to fetch codes, or store a TOTP secret in a password credential.
-Units: task timeout and download_timeout are seconds; browser session timeout and max_elapsed_time_minutes are minutes.`
+Units: task timeout and download_timeout are seconds; browser session timeout and max_elapsed_time_minutes are minutes.
+Proxies: proxy_location takes RESIDENTIAL (the default), RESIDENTIAL_<ISO country code> such as RESIDENTIAL_GB, RESIDENTIAL_ISP, US-CA, US-NY, US-TX, US-FL, US-WA or NONE, or a geo target {country, subdivision, city} (Skyvern Cloud only).
+Workflows: json_definition is {title, workflow_definition: {parameters, blocks}, ...}; block types include task, navigation, extraction, action, login, for_loop, code, text_prompt, file_download, send_email, wait and http_request; the build_workflow prompt walks through it.`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
