@@ -113,12 +113,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) downloadFiles(w http.ResponseWriter, r *http.Request) {
-	obj, _, errs := readBody(w, r, true)
-	if len(errs) == 0 {
-		errs = validateObject(obj, downloadFields, loc("body"))
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	obj, ok := readValidBody(w, r, downloadFields)
+	if !ok {
 		return
 	}
 	var in client.DownloadFilesRequest

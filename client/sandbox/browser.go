@@ -169,12 +169,8 @@ var createProfileFields = []field{
 }
 
 func (s *Server) createBrowserProfile(w http.ResponseWriter, r *http.Request) {
-	obj, _, errs := readBody(w, r, true)
-	if len(errs) == 0 {
-		errs = validateObject(obj, createProfileFields, loc("body"))
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	obj, ok := readValidBody(w, r, createProfileFields)
+	if !ok {
 		return
 	}
 	var in client.CreateBrowserProfileRequest
@@ -280,12 +276,8 @@ var updateSessionFields = []field{req("generate_browser_profile", kBool)}
 
 // updateBrowserSession toggles generate_browser_profile of a live session.
 func (s *Server) updateBrowserSession(w http.ResponseWriter, r *http.Request) {
-	obj, _, errs := readBody(w, r, true)
-	if len(errs) == 0 {
-		errs = validateObject(obj, updateSessionFields, loc("body"))
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	obj, ok := readValidBody(w, r, updateSessionFields)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -312,12 +304,8 @@ var updateProfileFields = []field{
 // updateBrowserProfile changes the fields present in the body; null clears
 // description, proxy_location and proxy_session_id.
 func (s *Server) updateBrowserProfile(w http.ResponseWriter, r *http.Request) {
-	obj, _, errs := readBody(w, r, true)
-	if len(errs) == 0 {
-		errs = validateObject(obj, updateProfileFields, loc("body"))
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	obj, ok := readValidBody(w, r, updateProfileFields)
+	if !ok {
 		return
 	}
 	var proxy *client.ProxyLocation

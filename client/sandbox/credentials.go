@@ -239,12 +239,8 @@ func extractCode(content string) (code string, otpType client.OTPType) {
 }
 
 func (s *Server) sendTOTPCode(w http.ResponseWriter, r *http.Request) {
-	obj, _, errs := readBody(w, r, true)
-	if len(errs) == 0 {
-		errs = validateObject(obj, totpFields, loc("body"))
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	obj, ok := readValidBody(w, r, totpFields)
+	if !ok {
 		return
 	}
 	var in client.TOTPCodeCreate

@@ -329,12 +329,8 @@ var taskRunFields = []field{
 }
 
 func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
-	obj, _, errs := readBody(w, r, true)
-	if len(errs) == 0 {
-		errs = validateObject(obj, taskRunFields, loc("body"))
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	obj, ok := readValidBody(w, r, taskRunFields)
+	if !ok {
 		return
 	}
 	var in client.TaskRunRequest

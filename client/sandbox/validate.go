@@ -45,6 +45,20 @@ func valueError(l []any, input any, msg string) verr {
 
 // readBody reads a JSON request body. present is false for an empty body.
 // A body that is not JSON, or not an object, gives FastAPI's errors.
+// readValidBody reads a required JSON object body and validates it against
+// fields; on failure it answers 422 (FastAPI's shape) and returns false.
+func readValidBody(w http.ResponseWriter, r *http.Request, fields []field) (map[string]any, bool) {
+	obj, _, errs := readBody(w, r, true)
+	if len(errs) == 0 {
+		errs = validateObject(obj, fields, loc("body"))
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return nil, false
+	}
+	return obj, true
+}
+
 func readBody(w http.ResponseWriter, r *http.Request, required bool) (obj map[string]any, present bool, errs []verr) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodySize))
 	if err != nil {

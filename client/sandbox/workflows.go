@@ -786,12 +786,8 @@ var updateFolderFields = []field{opt("folder_id", kString)}
 // updateWorkflowFolder moves the latest version of a workflow into a folder
 // (or out of any, with folder_id null or absent).
 func (s *Server) updateWorkflowFolder(w http.ResponseWriter, r *http.Request) {
-	obj, _, errs := readBody(w, r, true)
-	if len(errs) == 0 {
-		errs = validateObject(obj, updateFolderFields, loc("body"))
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	obj, ok := readValidBody(w, r, updateFolderFields)
+	if !ok {
 		return
 	}
 	folder, _ := obj["folder_id"].(string)
