@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -334,16 +333,7 @@ func TestContractSchedulesScripts(t *testing.T) {
 		assert.ErrorContains(t, err, `action.type "ai_hover"`)
 	})
 
-	// Every operation went through the validator.
-	seen := e.spec.Seen()
-	var missing []string
-	for _, op := range append(append(append([]string{}, scheduleOperations...), scriptOperations...), sdkActionOperations...) {
-		if seen[op] <= seenBefore[op] {
-			missing = append(missing, op)
-		}
-	}
-	sort.Strings(missing)
-	assert.Empty(t, missing, "operations never exercised against the spec")
+	e.assertExercised(t, seenBefore, slices.Concat(scheduleOperations, scriptOperations, sdkActionOperations))
 }
 
 func TestSchedulesScriptsOperationsExistInSpec(t *testing.T) {
