@@ -253,15 +253,14 @@ func (s *Server) sseMessageCheck(w http.ResponseWriter, r *http.Request, body []
 		httpError(w, http.StatusBadRequest, "Bad Request: the sessionId query parameter is required (open /sse first)")
 		return false
 	}
+	// Decode outside the lock: a body can be megabytes of tool arguments.
+	reqID := requestID(body)
 	st := s.sessions
 	st.mu.Lock()
 	sess, ok := st.sse[id]
 	ok = ok && sess.caller == CallerID(r.Context())
-	reqID := ""
-	if ok {
-		if reqID = requestID(body); reqID != "" {
-			sess.pending[reqID]++
-		}
+	if ok && reqID != "" {
+		sess.pending[reqID]++
 	}
 	st.mu.Unlock()
 	if !ok {
