@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -93,14 +94,27 @@ func (iso *isolation) seeValue(caller string, v any) {
 	if v == nil {
 		return
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return
+	b, ok := v.(json.RawMessage) // what the tools return: no need to encode it again
+	if !ok {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return
+		}
 	}
 	iso.seeText(caller, b)
 }
 
+var (
+	runIDKey      = []byte(`"run_id"`)
+	artifactIDKey = []byte(`"artifact_id"`)
+)
+
+// seeText records the IDs in a JSON text. It runs after every tool call and
+// resource read, so it decodes only text that names such an ID.
 func (iso *isolation) seeText(caller string, b []byte) {
+	if !bytes.Contains(b, runIDKey) && !bytes.Contains(b, artifactIDKey) {
+		return
+	}
 	var doc any
 	if json.Unmarshal(b, &doc) == nil {
 		iso.seeJSON(caller, doc)
