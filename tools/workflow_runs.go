@@ -101,7 +101,8 @@ func workflowRunTools() []Tool {
 			hints:       hints{idempotent: true},
 			description: "Put a workflow in a folder, or take it out with an empty folder_id."},
 			true, func(ctx context.Context, c *call, in *UpdateWorkflowFolderInput) (*WorkflowSummary, error) {
-				return summarize("moved")(c.client.UpdateWorkflowFolder(ctx, in.WorkflowPermanentID, in.FolderID))
+				wf, err := c.client.UpdateWorkflowFolder(ctx, in.WorkflowPermanentID, in.FolderID)
+				return summarize(wf, err, "moved")
 			}),
 		define(spec{name: "reset_workflow_browser_profile", title: "Reset a workflow's browser", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, idempotent: true},

@@ -90,11 +90,7 @@ type WorkflowSummary struct {
 }
 
 // summarize turns a workflow Skyvern returned into a WorkflowSummary.
-func summarize(what string) func(*client.Workflow, error) (*WorkflowSummary, error) {
-	return func(wf *client.Workflow, err error) (*WorkflowSummary, error) { return summary(wf, err, what) }
-}
-
-func summary(wf *client.Workflow, err error, what string) (*WorkflowSummary, error) {
+func summarize(wf *client.Workflow, err error, what string) (*WorkflowSummary, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +126,8 @@ func workflowTools() []Tool {
 			hints:       hints{},
 			description: "Create a workflow from json_definition or yaml_definition; Skyvern's 422 names any invalid part."},
 			true, func(ctx context.Context, c *call, in *CreateWorkflowInput) (*WorkflowSummary, error) {
-				return summarize("created")(c.client.CreateWorkflow(ctx, in.request(), in.FolderID))
+				wf, err := c.client.CreateWorkflow(ctx, in.request(), in.FolderID)
+				return summarize(wf, err, "created")
 			}),
 		define(spec{name: "get_workflows", title: "List workflows", toolset: ToolsetWorkflows, hints: readHints,
 			description: "List workflows a page at a time, with their parameters; filter by search, folder, status or tags."},
@@ -159,7 +156,8 @@ func workflowTools() []Tool {
 			hints:       hints{},
 			description: "Replace a workflow's definition (json_definition or yaml_definition), creating a new version."},
 			true, func(ctx context.Context, c *call, in *UpdateWorkflowInput) (*WorkflowSummary, error) {
-				return summarize("updated")(c.client.UpdateWorkflow(ctx, in.WorkflowID, in.request()))
+				wf, err := c.client.UpdateWorkflow(ctx, in.WorkflowID, in.request())
+				return summarize(wf, err, "updated")
 			}),
 		define(spec{name: "delete_workflow", title: "Delete a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, idempotent: true},
