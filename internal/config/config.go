@@ -287,19 +287,16 @@ func notTokenChar(r rune) bool { return r <= ' ' || r > '~' }
 // scheme://host[:port] origins, returned in lower case.
 func parseOrigins(s string) ([]string, error) {
 	var out []string
-	for _, part := range strings.Split(s, ",") {
-		o := strings.ToLower(strings.TrimRight(strings.TrimSpace(part), "/"))
-		if o == "" {
-			continue
-		}
+	for _, part := range splitList(s) {
+		o := strings.ToLower(strings.TrimRight(part, "/"))
 		u, err := url.Parse(o)
 		if o == "*" || o == "null" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return nil, fmt.Errorf("--allowed-origins: %q is not an origin; list each as scheme://host[:port], e.g. https://app.example.com (no wildcard, no path)", strings.TrimSpace(part))
+			return nil, fmt.Errorf("--allowed-origins: %q is not an origin; list each as scheme://host[:port], e.g. https://app.example.com (no wildcard, no path)", part)
 		}
 		if u.Port() != "" {
 			if p, err := strconv.Atoi(u.Port()); err != nil || p < 1 || p > 65535 {
-				return nil, fmt.Errorf("--allowed-origins: %q has an invalid port", strings.TrimSpace(part))
+				return nil, fmt.Errorf("--allowed-origins: %q has an invalid port", part)
 			}
 		}
 		out = append(out, u.Scheme+"://"+u.Host)
