@@ -3,8 +3,6 @@
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
-# go.mod replaces mcp-go with the patched copy in third_party/mcp-go.
-COPY third_party ./third_party
 RUN go mod download
 COPY . .
 ARG VERSION=dev

@@ -6,7 +6,7 @@ require (
 	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/invopop/jsonschema v0.14.0
 	github.com/joho/godotenv v1.5.1
-	github.com/mark3labs/mcp-go v1.2.1
+	github.com/mark3labs/mcp-go v1.6.0
 	github.com/mattn/go-isatty v0.0.24
 	github.com/pb33f/libopenapi v0.42.4
 	github.com/pb33f/libopenapi-validator v0.16.2
@@ -38,10 +38,3 @@ require (
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
-
-// mcp-go v1.2.1 loses some notifications a tool sends during a streamable
-// HTTP call (upstream PR #969, open) and sends others to the GET stream,
-// after the call's result. third_party/mcp-go is v1.2.1 with only that fixed
-// (see its README.md and PATCH.md). Drop this replace once a release fixes
-// both: internal/httpprogress tells.
-replace github.com/mark3labs/mcp-go => ./third_party/mcp-go

@@ -312,7 +312,7 @@ func TestReadErrors(t *testing.T) {
 		"skyvern://runs/tsk_1/steps":        "not found", // no template matches: mcp-go's resource-not-found
 		"skyvern://runs/tsk_1":              "not found",
 		"skyvern://artifacts/a_1":           "not found",
-		"skyvern://workflows/wpid_1?x=1":    "unknown query parameter",
+		"skyvern://workflows/wpid_1?x=1":    "not found", // mcp-go v1.6 matches query parameters against the template
 		"skyvern://browser_sessions/pbs_1/": "not found",
 		"skyvern://runs/tsk_1.json":         "not a Skyvern run ID",
 		"skyvern://artifacts/x_1":           "not a Skyvern artifact ID",

@@ -85,9 +85,7 @@ func (rs *runStates) sent(runID string) []string {
 // TestRunTaskProgressOverStreamableHTTP calls our real run_task with
 // wait_for_completion 100 times over streamable HTTP (loopback, mcp-go's
 // server and client) and checks that every call received every progress
-// notification the tool sent before its result. mcp-go v1.2.1 loses some
-// (upstream PR #969, and progress sent to a standalone GET stream arrives
-// after the result); third_party/mcp-go fixes both.
+// notification the tool sent before its result.
 func TestRunTaskProgressOverStreamableHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100 tool calls over HTTP")
@@ -102,7 +100,7 @@ func TestRunTaskProgressOverStreamableHTTP(t *testing.T) {
 		Client: func(context.Context) (*client.Client, error) { return c, nil },
 		Log:    zerolog.Nop(),
 		// Poll back to back, so the last progress notification is sent
-		// just before the result, where mcp-go v1.2.1 loses it.
+		// just before the result, where a lost notification shows.
 		Watcher: client.NewWatcher(client.WatchOptions{PollInitial: time.Microsecond, PollMax: time.Microsecond}),
 		Secrets: []string{testKey},
 	}

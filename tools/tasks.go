@@ -21,8 +21,8 @@ import (
 // handler in the background), and the handler then follows the Skyvern run
 // until it is final.
 //
-// mcp-go v1.2.1 has no API to change a working task's statusMessage or to
-// tell a handler its task ID, so Tasks uses hooks: before tools/call it
+// mcp-go has no API to change a working task's statusMessage or to tell a
+// handler its task ID, so Tasks uses hooks: before tools/call it
 // tags the request's _meta with a call token, after tools/call it learns the
 // task ID from the CreateTaskResult, after tasks/get and tasks/list it
 // writes the run's status into the working task's statusMessage, and before
@@ -195,14 +195,12 @@ func (t *Tasks) state(req mcp.CallToolRequest) *taskState {
 	return t.byCall[token]
 }
 
-// detach returns the context of a task's handler: it keeps ctx's values,
-// and ends with tasks/cancel, the task's TTL or the session.
-func (t *Tasks) detach(ctx context.Context, st *taskState, req mcp.CallToolRequest) context.Context {
-	tctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	if ttl := req.Params.Task.TTL; ttl != nil && *ttl > 0 {
-		timer := time.AfterFunc(time.Duration(*ttl)*time.Millisecond, stop)
-		context.AfterFunc(tctx, func() { timer.Stop() })
-	}
+// detach returns the context of a task's handler. mcp-go already runs a
+// task's handler under a context detached from the tools/call request and
+// ended by tasks/cancel and the task's TTL; this one also ends when the
+// task's session ends (OnUnregisterSession).
+func (t *Tasks) detach(ctx context.Context, st *taskState) context.Context {
+	tctx, stop := context.WithCancel(ctx)
 	t.mu.Lock()
 	st.stop = stop
 	t.mu.Unlock()

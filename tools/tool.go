@@ -297,10 +297,7 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 			}
 			// A task-augmented call: the task ends failed (with the reason)
 			// rather than completed with an error result.
-			// mcp-go v1.2.1 derives the task's context from the tools/call
-			// request's, which ends when the task is returned; the task has
-			// its own, ended by tasks/cancel, its TTL or its session ending.
-			tctx := deps.Tasks.detach(ctx, task, req)
+			tctx := deps.Tasks.detach(ctx, task)
 			defer deps.Tasks.finish(task)
 			res, err := h(tctx, req, task)
 			if err == nil && res != nil && res.IsError {

@@ -75,8 +75,7 @@ type setup struct {
 // TestProgressBeforeResult: over streamable HTTP, each of 100 calls receives
 // all its progress notifications before its result, whatever the protocol
 // version, with or without a standalone GET stream, and with calls running
-// concurrently on one session. mcp-go v1.2.1 fails every setup (55 to 97
-// calls of 100 complete; third_party/mcp-go/PATCH.md has the figures).
+// concurrently on one session.
 func TestProgressBeforeResult(t *testing.T) {
 	url := newServer(t)
 	for _, s := range []setup{

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,10 @@ func newTestTools() *testTools {
 			return mcp.NewToolResultError("credentials reached the handler in headers"), nil
 		}
 		return mcp.NewToolResultText("key=" + CallerKey(ctx) + " id=" + CallerID(ctx)), nil
+	})
+	tt.mcp.AddTool(mcp.NewTool("size"), func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		pad, _ := req.GetArguments()["pad"].(string)
+		return mcp.NewToolResultText("pad=" + strconv.Itoa(len(pad))), nil
 	})
 	tt.mcp.AddTool(mcp.NewTool("block"), func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		tt.started <- struct{}{}

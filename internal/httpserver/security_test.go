@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -180,6 +182,30 @@ func TestBodyLimit(t *testing.T) {
 	r := start(t, newTestTools().mcp, Options{MaxBodyBytes: 64 << 10})
 	a := r.do(http.MethodPost, "/mcp", initBody)
 	assert.Equal(t, http.StatusOK, a.status, "a body within the limit passes")
+}
+
+// TestBodyLimitAboveMCPGoDefault: mcp-go caps request bodies at 4 MiB
+// unless told otherwise; a 5 MiB tools/call under our 8 MiB limit reaches
+// the tool on both transports.
+func TestBodyLimitAboveMCPGoDefault(t *testing.T) {
+	const pad = 5 << 20
+	for _, transport := range []string{TransportHTTP, TransportSSE} {
+		t.Run(transport, func(t *testing.T) {
+			r := start(t, newTestTools().mcp, Options{Transport: transport, MaxBodyBytes: 8 << 20})
+			var c *mcpClient
+			if transport == TransportSSE {
+				c = newSSEClient(t, r.base)
+			} else {
+				c = newHTTPClient(t, r.base)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			res, err := c.c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "size", Arguments: map[string]any{"pad": strings.Repeat("x", pad)}}})
+			require.NoError(t, err)
+			require.Len(t, res.Content, 1)
+			assert.Equal(t, "pad="+strconv.Itoa(pad), res.Content[0].(mcp.TextContent).Text)
+		})
+	}
 }
 
 func TestHealthAndReadiness(t *testing.T) {

@@ -163,6 +163,9 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		opts := []server.StreamableHTTPOption{
 			server.WithStreamableHTTPLogger(slogger),
 			server.WithHeartbeatInterval(o.KeepAlive),
+			// mcp-go caps bodies at 4 MiB by default; ours (readBody) is
+			// the one limit, so pass it through.
+			server.WithMaxRequestBodyBytes(o.MaxBodyBytes),
 		}
 		if o.Stateless {
 			// Without sessions a GET stream has nothing to carry (and
@@ -178,6 +181,7 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		srv.sse = server.NewSSEServer(s,
 			server.WithKeepAliveInterval(o.KeepAlive),
 			server.WithSessionIDGenerator(srv.sessions.generateSSE),
+			server.WithSSEMaxRequestBodyBytes(o.MaxBodyBytes),
 		)
 		mux.Handle("/sse", srv.mcpChain(nil, srv.sseStream(srv.sse.SSEHandler())))
 		mux.Handle("/message", srv.mcpChain(srv.sseMessageCheck, srv.sse.MessageHandler()))

@@ -19,7 +19,7 @@ import (
 // streamable HTTP sessions (as mcp-go's SessionIdManager, through
 // ResolveSessionIdManager) and the SSE streams.
 //
-// mcp-go v1.2.1's default manager accepts any well-formed session ID
+// mcp-go's default manager accepts any well-formed session ID
 // (unknown ones included), and its stateful one answers 404 where the spec
 // wants 400 (missing ID) and never forgets a session that is not deleted.
 // This one knows exactly the live sessions, forgets them on DELETE, on
