@@ -81,6 +81,13 @@ type Deps struct {
 	// PollInitial and PollMax bound the polling interval when Watcher is
 	// nil (defaults 0.5 s and 10 s).
 	PollInitial, PollMax time.Duration
+	// WaitTimeout bounds a wait_for_completion call that gives no timeout
+	// argument (0: DefaultWaitTimeout, 45 s); the call then returns the run
+	// as it is, still going. Task-augmented calls are not bound by it.
+	WaitTimeout time.Duration
+	// ProgressInterval is the longest time between two progress
+	// notifications of a wait (0: DefaultProgressInterval, 5 s).
+	ProgressInterval time.Duration
 	// CancelRunOnAbort cancels the Skyvern run when the MCP client cancels a
 	// waiting call. Off by default: a cancelled call only stops waiting.
 	CancelRunOnAbort bool
@@ -106,6 +113,20 @@ func (d *Deps) watch(ctx context.Context, c *client.Client, runID string) *clien
 		w = client.NewWatcher(client.WatchOptions{PollInitial: d.PollInitial, PollMax: d.PollMax})
 	}
 	return w.Watch(ctx, c, runID)
+}
+
+func (d *Deps) waitTimeout() time.Duration {
+	if d.WaitTimeout > 0 {
+		return d.WaitTimeout
+	}
+	return DefaultWaitTimeout
+}
+
+func (d *Deps) progressInterval() time.Duration {
+	if d.ProgressInterval > 0 {
+		return d.ProgressInterval
+	}
+	return DefaultProgressInterval
 }
 
 func (d *Deps) redact(s string) string {
