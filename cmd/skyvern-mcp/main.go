@@ -37,7 +37,7 @@ import (
 
 const instructions = `skyvern-mcp drives Skyvern, a cloud browser agent. Typical flow: run_task with a plain-language prompt (and a data_extraction_schema for structured output), then get_run until the status is final, then get_run_artifacts / get_artifact for screenshots and recordings. Runs cost money: never start the same run twice; follow an existing run with get_run instead. Saved workflows: get_workflows, then run_workflow. Logged-in work: create_credential once, then login, ideally inside a browser session (create_browser_session, close it when done).
 IDs: task runs tsk_ / tsk_v2_, workflow runs wr_, workflows wpid_ (permanent) and w_ (one version), browser sessions pbs_, browser profiles bp_, credentials cred_, artifacts a_.
-Waiting: wait_for_completion waits up to timeout SECONDS (default 1800) and sends progress notifications; many clients abort a call after about 60 s, so for long runs start without waiting and poll get_run. A wait that times out never cancels the run.
+Waiting: wait_for_completion waits up to timeout SECONDS (default 45, under the 60 s after which many clients abort a call) and sends progress notifications; when it stops first, the result is the run still going, with its run_id: follow it with get_run, never start it again. A wait that times out never cancels the run.
 2FA: start the run with totp_identifier (the email or phone the site sends codes to) and pass each code with send_totp_code, or give totp_url for Skyvern to fetch codes, or store a TOTP secret in a password credential.
 Units: task timeout and download_timeout are seconds; browser session timeout and max_elapsed_time_minutes are minutes.
 Proxies: proxy_location takes RESIDENTIAL (the default), RESIDENTIAL_<ISO country code> such as RESIDENTIAL_GB, RESIDENTIAL_ISP, US-CA, US-NY, US-TX, US-FL, US-WA or NONE, or a geo target {country, subdivision, city} (Skyvern Cloud only).
@@ -125,11 +125,30 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 	}
 	stdio := server.NewStdioServer(a.mcp)
 	stdio.SetErrorLogger(log.New(logWriter{logger}, "", 0))
+	for _, o := range stdioOptions() {
+		o(stdio)
+	}
 	err = stdio.Listen(ctx, stdin, stdout)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil
 	}
 	return err
+}
+
+// Stdio worker pool: mcp-go runs each tools/call on a pool of workers
+// (default 5, with 100 queued), so a sixth call waited behind five
+// wait_for_completion calls, up to their whole wait. 64 workers let dozens
+// of waits (each at most --wait-timeout, 45 s, unless the call asks for
+// more) go on while quick calls still answer at once; the pool and the queue
+// stay bounded. mcp-go serves other requests (ping, resources/read, ...)
+// on their own goroutines.
+const (
+	stdioWorkers   = 64
+	stdioQueueSize = 256
+)
+
+func stdioOptions() []server.StdioOption {
+	return []server.StdioOption{server.WithWorkerPoolSize(stdioWorkers), server.WithQueueSize(stdioQueueSize)}
 }
 
 // app is the MCP server with everything it depends on, built once for
@@ -216,6 +235,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		Log:              logger,
 		UploadDir:        cfg.UploadDir,
 		CancelRunOnAbort: cfg.CancelRunOnAbort,
+		WaitTimeout:      cfg.WaitTimeout,
 		Secrets:          []string{cfg.APIKey, cfg.AuthToken},
 		// One poller per run (and per client, so per caller key) for
 		// tasks, subscriptions and waits.

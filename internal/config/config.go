@@ -83,7 +83,10 @@ type Config struct {
 	LogLevel            string
 	LogFile             string
 	// RequestTimeout bounds one HTTP request to Skyvern.
-	RequestTimeout   time.Duration
+	RequestTimeout time.Duration
+	// WaitTimeout bounds a wait_for_completion call without a timeout
+	// argument (default tools.DefaultWaitTimeout, 45 s).
+	WaitTimeout      time.Duration
 	CancelRunOnAbort bool
 	// MaxResourceBytes caps a resource's payload as sent (base64 or text).
 	MaxResourceBytes int64
@@ -130,6 +133,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.SetOutput(usage)
 	var toolsets, toolNames, excludeTools, environment string
 	var runSeconds, timeoutSeconds, taskTTLSeconds float64
+	var waitSeconds float64
 	var allowedOrigins string
 	grace := durationValue(DefaultShutdownGrace)
 	fs.StringVar(&c.Transport, "transport", TransportStdio, "MCP transport: stdio, http (streamable HTTP at /mcp) or sse (/sse and /message)")
@@ -148,6 +152,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFile, "log-file", "", "write logs to this file instead of stderr")
 	fs.Float64Var(&timeoutSeconds, "request-timeout", client.DefaultTimeout.Seconds(), "timeout of one HTTP request to Skyvern, in seconds")
+	fs.Float64Var(&waitSeconds, "wait-timeout", tools.DefaultWaitTimeout.Seconds(), "how long wait_for_completion waits when the call gives no timeout, in seconds; keep it under the clients' 60 s limit (the run goes on after)")
 	fs.BoolVar(&c.CancelRunOnAbort, "cancel-run-on-abort", false, "cancel the Skyvern run when the MCP client cancels a call that waits for it")
 	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 8<<20, "largest resource payload sent, in bytes as sent (base64 for binary); at most 10 MiB - 64 KiB")
 	fs.Int64Var(&c.SandboxRecordingBytes, "sandbox-recording-bytes", 0, "with --sandbox: size of each run's recording in bytes (0: 64 KiB), e.g. for memory benchmarks")
@@ -203,6 +208,10 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 		return nil, errors.New("--task-ttl and --max-tasks must not be negative")
 	}
 	c.TaskTTL = time.Duration(taskTTLSeconds * float64(time.Second))
+	if waitSeconds <= 0 {
+		return nil, errors.New("--wait-timeout must be positive")
+	}
+	c.WaitTimeout = time.Duration(waitSeconds * float64(time.Second))
 	c.SandboxRunDuration = time.Duration(runSeconds * float64(time.Second))
 	c.RequestTimeout = time.Duration(timeoutSeconds * float64(time.Second))
 	if c.Toolsets, err = parseToolsets(toolsets); err != nil {

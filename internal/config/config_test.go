@@ -98,11 +98,29 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{[]string{"--api-key", "sk-123"}, "SKYVERN_API_KEY"},
 		{[]string{"--upload-dir", "/nonexistent/dir"}, "--upload-dir"},
 		{[]string{"--max-resource-bytes", "0"}, "--max-resource-bytes"},
+		{[]string{"--wait-timeout", "0"}, "--wait-timeout"},
 	} {
 		_, err := Load(tc.args, "", io.Discard)
 		require.Error(t, err, "%v", tc.args)
 		assert.Contains(t, err.Error(), tc.want)
 	}
+}
+
+// TestWaitTimeout: a wait without a timeout argument stops at 45 s by
+// default, under the 60 s after which common MCP clients cut a call;
+// --wait-timeout and SKYVERN_WAIT_TIMEOUT change it (seconds).
+func TestWaitTimeout(t *testing.T) {
+	clearEnv(t)
+	c, err := Load(nil, "", io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 45*time.Second, c.WaitTimeout)
+	t.Setenv("SKYVERN_WAIT_TIMEOUT", "3")
+	c, err = Load(nil, "", io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 3*time.Second, c.WaitTimeout)
+	c, err = Load([]string{"--wait-timeout", "0.5"}, "", io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 500*time.Millisecond, c.WaitTimeout)
 }
 
 func TestConfigExampleHasEveryFlag(t *testing.T) {

@@ -158,3 +158,47 @@ func TestStdinClosedMidCall(t *testing.T) {
 	assert.NotContains(t, stderr, "panic")
 	assert.Equal(t, 1, sb.Calls("POST", "/v1/run/tasks"))
 }
+
+// TestStdioQuickCallBehindWaits: over stdio, a quick tools/call (get_run)
+// is answered while 20 wait_for_completion calls are in flight, before any
+// of them ends. mcp-go's default pool of 5 workers queued it behind the
+// waits (up to their whole wait).
+func TestStdioQuickCallBehindWaits(t *testing.T) {
+	t.Parallel()
+	sb, url := startSandbox(t, canaryKey, time.Hour)
+	p := start(t, []string{"--base-url", url}, map[string]string{"SKYVERN_API_KEY": canaryKey})
+	p.initialize()
+	c, err := client.New(client.WithBaseURL(url), client.WithAPIKey(canaryKey))
+	require.NoError(t, err)
+	other, err := c.RunTask(context.Background(), &client.TaskRunRequest{Prompt: "started elsewhere"})
+	require.NoError(t, err)
+
+	const waits = 20
+	ids := make([]string, waits)
+	for i := range waits {
+		ids[i] = strconv.Itoa(100 + i)
+		p.expect(ids[i])
+		p.send(requestLine(ids[i], "tools/call", map[string]any{"name": "run_task",
+			"arguments": map[string]any{"prompt": "wait " + ids[i], "wait_for_completion": true, "timeout": 300},
+			"_meta":     map[string]any{"progressToken": "wait-" + ids[i]}}))
+	}
+	// Each waiting call sends progress once it has started its run.
+	deadline := time.Now().Add(15 * time.Second)
+	for len(p.notificationsOf("notifications/progress")) < waits && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	assert.Equal(t, waits, sb.Calls("POST", "/v1/run/tasks")-1, "every waiting call started its run")
+
+	ch := p.expect(`"quick"`)
+	p.send(requestLine(`"quick"`, "tools/call", map[string]any{"name": "get_run", "arguments": map[string]any{"run_id": other.RunID}}))
+	m := p.wait(ch, "get_run behind 20 waiting calls", 30*time.Second)
+	// Answers are read in order on one goroutine: any waiting call
+	// answered before get_run would be counted by now.
+	for _, id := range ids {
+		assert.Equal(t, 0, p.answerCount(id), "waiting call %s answered before the quick call", id)
+	}
+	r := p.toolResultOf("get_run", m)
+	assert.False(t, r.IsError, r.text())
+	assert.Contains(t, r.text(), other.RunID)
+	assert.Equal(t, 0, p.close())
+}
