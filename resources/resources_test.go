@@ -504,3 +504,46 @@ func TestSubscriptionSharesToolsWatcher(t *testing.T) {
 	require.NoError(t, h.rpc(h.mcp, "resources/unsubscribe", "skyvern://runs/"+runID))
 	require.Eventually(t, func() bool { return w.Pollers() == 0 }, 5*time.Second, 5*time.Millisecond)
 }
+
+// TestRunListedWhileItsWaitGoesOn: a run started with wait_for_completion
+// shows in resources/list and in run_id completions while the call still
+// waits, so a client that cuts the call still finds it.
+func TestRunListedWhileItsWaitGoesOn(t *testing.T) {
+	h := newHarness(t, opts{runDuration: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		req := mcp.CallToolRequest{}
+		req.Params.Name = "run_task"
+		req.Params.Arguments = map[string]any{"prompt": "long", "wait_for_completion": true, "timeout": 3600}
+		_, _ = h.mcp.CallTool(ctx, req)
+	}()
+	var runURI string
+	require.Eventually(t, func() bool {
+		res, err := h.mcp.ListResources(context.Background(), mcp.ListResourcesRequest{})
+		require.NoError(t, err)
+		for _, r := range res.Resources {
+			if strings.HasPrefix(r.URI, "skyvern://runs/tsk_") {
+				runURI = r.URI
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 20*time.Millisecond, "the run is listed while its call waits")
+	runID := strings.TrimPrefix(runURI, "skyvern://runs/")
+	req := mcp.CompleteRequest{}
+	req.Params.Ref = mcp.ResourceReference{Type: "ref/resource", URI: "skyvern://runs/{run_id}"}
+	req.Params.Argument.Name, req.Params.Argument.Value = "run_id", "tsk_"
+	comp, err := h.mcp.Complete(context.Background(), req)
+	require.NoError(t, err)
+	assert.Contains(t, comp.Completion.Values, runID)
+	select {
+	case <-done:
+		t.Fatal("the call ended: the run was listed only when the wait ended")
+	default:
+	}
+	cancel()
+	<-done
+}
