@@ -154,3 +154,13 @@ func TestOnRunAsSoonAsTheRunStarts(t *testing.T) {
 	assert.Contains(t, line["message"], "goes on")
 	assert.NotContains(t, h.logs.String(), testKey)
 }
+
+// TestTasksAreNotBoundByTheWaitTimeout: a task-augmented call follows its
+// run to the end, however short Deps.WaitTimeout is.
+func TestTasksAreNotBoundByTheWaitTimeout(t *testing.T) {
+	h := newHarness(t, harnessOpts{runDuration: 800 * time.Millisecond, tasks: taskOpts(), protocol: taskProtocol})
+	h.deps.WaitTimeout = 50 * time.Millisecond
+	task := h.startTask("run_task", map[string]any{"prompt": "to the end", "wait_for_completion": true}, nil)
+	final, _ := h.followTask(task.TaskId)
+	assert.Equal(t, mcp.TaskStatusCompleted, final.Status, final.StatusMessage)
+}
