@@ -118,6 +118,10 @@ func (h *harness) call(name string, args map[string]any, progressToken any) *mcp
 	defer cancel()
 	res, err := h.mcp.CallTool(ctx, req)
 	require.NoError(h.t, err, "tool failures must be results, not protocol errors")
+	if !res.IsError && res.StructuredContent != nil {
+		// What an MCP client such as the TypeScript SDK checks.
+		checkOutputSchema(h.t, name, res.StructuredContent)
+	}
 	return res
 }
 
