@@ -8,7 +8,9 @@
 // shapes: no combinator at the root, and every anyOf branch has a "type":
 //
 //   - client.ProxyLocation: a preset name (string enum) or a geo object
-//   - client.RawJSON: object, array or string (e.g. data_extraction_schema)
+//   - client.RawJSON: object, array or string in an input (e.g.
+//     data_extraction_schema); any JSON value in an output (a run's output can
+//     be a number, a boolean or null when the extraction schema asks for one)
 //   - client.CredentialData: a password, credit card or secret object
 //   - types with EnumValues() []string: a string enum
 package schema
@@ -19,6 +21,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/invopop/jsonschema"
 
@@ -33,14 +36,18 @@ func For[T any]() (json.RawMessage, error) {
 }
 
 // Of is For with a reflect.Type.
-func Of(t reflect.Type) (json.RawMessage, error) {
+func Of(t reflect.Type) (json.RawMessage, error) { return of(t, false) }
+
+// of generates the full schema of t; output selects the shapes of values
+// Skyvern sends (client.RawJSON is then any JSON value).
+func of(t reflect.Type, output bool) (json.RawMessage, error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("schema: %s is not a struct; a tool schema's root must be an object", t)
 	}
-	st := &state{inProgress: map[reflect.Type]bool{}, describe: map[*jsonschema.Schema]string{}}
+	st := &state{inProgress: map[reflect.Type]bool{}, describe: map[*jsonschema.Schema]string{}, output: output}
 	s := st.reflector().ReflectFromType(t)
 	// invopop sets a field's description from its tag even when the tag is
 	// absent, wiping what the Mapper gave: restore those.
@@ -74,6 +81,8 @@ type state struct {
 	expanding reflect.Type
 	// describe keeps the descriptions the Mapper gave, by schema.
 	describe map[*jsonschema.Schema]string
+	// output is set when generating an output schema.
+	output bool
 }
 
 func (st *state) reflector() *jsonschema.Reflector {
@@ -84,7 +93,7 @@ func (st *state) reflector() *jsonschema.Reflector {
 		Anonymous:                  true,
 	}
 	r.Mapper = func(t reflect.Type) *jsonschema.Schema {
-		if s := mapType(r, t); s != nil {
+		if s := mapType(t, st.output); s != nil {
 			if s.Description != "" {
 				st.describe[s] = s.Description
 			}
@@ -123,22 +132,30 @@ var (
 const ProxyPresetPattern = `^(RESIDENTIAL(_[A-Z]{2,3})?|US-[A-Z]{2}|NONE)$`
 
 const (
+	anyJSONDescription    = "Any JSON value."
 	proxyDescription      = "Proxy preset; default RESIDENTIAL."
 	geoDescription        = "{country, subdivision?, city?}"
 	credentialDescription = "Secret data, never returned. password: {username, password, totp? (base32), totp_type? (authenticator|email|text|passkey|none), totp_identifier?}; " +
 		"credit_card: {card_number, card_cvv, card_exp_month (MM), card_exp_year (YYYY), card_brand, card_holder_name, billing_address?, billing_email?, billing_phone?}; secret: {secret_value, secret_label?}."
 )
 
-// mapType gives the schemas of types the reflector cannot infer. It returns
-// a new *Schema on every call: the reflector writes field tags into it.
-func mapType(r *jsonschema.Reflector, t reflect.Type) *jsonschema.Schema {
+// mapType gives the schemas of types the reflector cannot infer; output
+// selects the shapes of values Skyvern sends. It returns a new *Schema on
+// every call: the reflector writes field tags into it.
+func mapType(t reflect.Type, output bool) *jsonschema.Schema {
 	switch t {
 	case rawJSONType:
+		if output {
+			// Verbatim JSON from Skyvern: a run's output follows the
+			// extraction schema, so it can be a number, a boolean or null
+			// as well as an object, array or string.
+			return &jsonschema.Schema{Description: anyJSONDescription}
+		}
 		return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{
 			{Type: "object"},
 			// Items is an object, not the bare `true` an empty schema encodes to:
 			// some clients' schema checkers reject a bare boolean there.
-			{Type: "array", Items: &jsonschema.Schema{Description: "Any JSON value."}},
+			{Type: "array", Items: &jsonschema.Schema{Description: anyJSONDescription}},
 			{Type: "string"},
 		}}
 	case proxyType:
@@ -183,14 +200,21 @@ func toAny(ss []string) []any {
 
 // OutputOf returns the compact JSON Schema of a tool's output type: an
 // object whose properties give only their JSON types, without descriptions,
-// enums, nested properties or array item shapes. An MCP client validates
-// structured content against it, and every byte of it is sent in each
-// tools/list, so it says what a result holds and no more. Objects are left
-// open (no additionalProperties), so a result with a field added later still
-// validates. A property with several shapes (client.RawJSON) lists their
-// types.
+// enums, nested properties or array item shapes (beyond their types). An MCP
+// client validates structured content against it, and every byte of it is
+// sent in each tools/list, so it says what a result holds and no more.
+// Objects are left open (no additionalProperties), so a result with a field
+// added later still validates. A property with several shapes lists their
+// types, and a free-form one (client.RawJSON, any) has no type: it can be
+// any JSON value.
+//
+// The types follow what encoding/json writes for the Go field: a pointer,
+// map, slice or interface field without omitempty can be written as null
+// (Skyvern sent null, or nothing), so its types include "null"; so do the
+// items of an array whose elements are pointers, maps, slices or interfaces.
+// Every array has items.
 func OutputOf(t reflect.Type) (json.RawMessage, error) {
-	full, err := Of(t)
+	full, err := of(t, true)
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +222,8 @@ func OutputOf(t reflect.Type) (json.RawMessage, error) {
 	if err := json.Unmarshal(full, &s); err != nil {
 		return nil, fmt.Errorf("schema: decoding schema of %s: %w", t, err)
 	}
+	fields := map[string]reflect.StructField{}
+	jsonFields(t, fields)
 	var b bytes.Buffer
 	b.WriteString(`{"type":"object","properties":{`)
 	i := 0
@@ -209,13 +235,26 @@ func OutputOf(t reflect.Type) (json.RawMessage, error) {
 		name, _ := json.Marshal(pair.Key)
 		b.Write(name)
 		b.WriteByte(':')
-		writeTypeOnly(&b, pair.Value)
-		if pair.Value != nil && pair.Value.Type == "array" {
+		f, known := fields[pair.Key]
+		types := typesOf(pair.Value)
+		if known && len(types) > 0 && writesNull(f) {
+			types = append(types, "null")
+		}
+		writeTypes(&b, types)
+		if slices.Contains(types, "array") {
 			// Array items are an object schema, never missing: some
 			// clients' schema checkers reject an array without items.
+			var items *jsonschema.Schema
+			if pair.Value != nil {
+				items = pair.Value.Items
+			}
+			itemTypes := typesOf(items)
+			if known && len(itemTypes) > 0 && elemNullable(f.Type) {
+				itemTypes = append(itemTypes, "null")
+			}
 			b.Truncate(b.Len() - 1)
 			b.WriteString(`,"items":`)
-			writeTypeOnly(&b, pair.Value.Items)
+			writeTypes(&b, itemTypes)
 			b.WriteByte('}')
 		}
 	}
@@ -229,11 +268,77 @@ func OutputOf(t reflect.Type) (json.RawMessage, error) {
 	return b.Bytes(), nil
 }
 
-// writeTypeOnly writes {"type": ...} with the JSON types of p, or {} when
-// p can be any value.
-func writeTypeOnly(b *bytes.Buffer, p *jsonschema.Schema) {
+// jsonFields collects the fields of struct type t by the name encoding/json
+// writes them under, with the fields of untagged embedded structs promoted.
+func jsonFields(t reflect.Type, out map[string]reflect.StructField) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return
+	}
+	// A struct's own fields win over those of the structs it embeds, as in
+	// encoding/json.
+	var embedded []reflect.Type
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			embedded = append(embedded, f.Type)
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if _, seen := out[name]; !seen {
+			out[name] = f
+		}
+	}
+	for _, e := range embedded {
+		jsonFields(e, out)
+	}
+}
+
+// writesNull reports whether encoding/json can write field f as null: a
+// pointer, map, slice or interface without omitempty or omitzero.
+func writesNull(f reflect.StructField) bool {
+	_, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	for _, o := range strings.Split(opts, ",") {
+		if o == "omitempty" || o == "omitzero" {
+			return false
+		}
+	}
+	return nullableKind(f.Type)
+}
+
+// elemNullable reports whether the elements of a slice or array type can be
+// written as null.
+func elemNullable(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+		return false
+	}
+	return nullableKind(t.Elem())
+}
+
+func nullableKind(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface:
+		return true
+	}
+	return false
+}
+
+// writeTypes writes {"type": ...} with the given JSON types, or {} (any
+// value) when there are none.
+func writeTypes(b *bytes.Buffer, types []string) {
 	b.WriteByte('{')
-	if types := typesOf(p); len(types) > 0 {
+	if len(types) > 0 {
 		var tj []byte
 		if len(types) == 1 {
 			tj, _ = json.Marshal(types[0])

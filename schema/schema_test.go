@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"reflect"
 	"regexp"
 	"testing"
 
@@ -90,4 +91,37 @@ func TestProxyPresetPatternMatchesEveryPreset(t *testing.T) {
 	for _, bad := range []string{"residential", "RESIDENTIAL_", "US-CALIFORNIA", "", "NONE "} {
 		assert.False(t, re.MatchString(bad), bad)
 	}
+}
+
+func TestOutputOfAcceptsWhatEncodingJSONWrites(t *testing.T) {
+	type inner struct {
+		Message string `json:"message"`
+	}
+	type out struct {
+		inner
+		Output   client.RawJSON    `json:"output,omitempty"`
+		Result   any               `json:"result,omitempty"`
+		List     []string          `json:"list"`
+		Kept     []string          `json:"kept,omitempty"`
+		Maps     []map[string]any  `json:"maps,omitempty"`
+		Meta     map[string]string `json:"meta"`
+		Ptr      *int              `json:"ptr"`
+		Count    int               `json:"count"`
+		Message2 string            `json:"message2"`
+	}
+	raw := must(OutputOf(reflect.TypeFor[out]()))
+	assert.JSONEq(t, `{"type":"object","properties":{
+		"message":{"type":"string"},
+		"output":{},
+		"result":{},
+		"list":{"type":["array","null"],"items":{"type":"string"}},
+		"kept":{"type":"array","items":{"type":"string"}},
+		"maps":{"type":"array","items":{"type":["object","null"]}},
+		"meta":{"type":["object","null"]},
+		"ptr":{"type":["integer","null"]},
+		"count":{"type":"integer"},
+		"message2":{"type":"string"}}}`, string(raw))
+	// The input side keeps RawJSON's three shapes.
+	in := decode(t, must(For[out]()))
+	assert.Len(t, in["properties"].(map[string]any)["output"].(map[string]any)["anyOf"], 3)
 }

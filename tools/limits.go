@@ -100,7 +100,7 @@ func (l argLimits) check(raw []byte) error {
 }
 
 // checkExtractionSchema enforces MaxExtractionSchemaBytes on valid, already
-// validated arguments.
+// validated arguments, then checks the schema's form (checkExtractionForm).
 func (l argLimits) checkExtractionSchema(raw []byte) error {
 	if !l.extractionSchema {
 		return nil
@@ -108,18 +108,17 @@ func (l argLimits) checkExtractionSchema(raw []byte) error {
 	var in struct {
 		Schema json.RawMessage `json:"data_extraction_schema"`
 	}
-	if err := json.Unmarshal(raw, &in); err != nil || len(in.Schema) <= MaxExtractionSchemaBytes {
+	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil // decoding errors are reported by the typed decode
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, in.Schema); err != nil {
-		return nil
+	if len(in.Schema) > MaxExtractionSchemaBytes {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, in.Schema); err == nil && buf.Len() > MaxExtractionSchemaBytes {
+			return fmt.Errorf("%s is %d bytes as compact JSON; the limit is %s. Describe only the fields to extract",
+				extractionSchemaField, buf.Len(), limitText(MaxExtractionSchemaBytes))
+		}
 	}
-	if buf.Len() > MaxExtractionSchemaBytes {
-		return fmt.Errorf("%s is %d bytes as compact JSON; the limit is %s. Describe only the fields to extract",
-			extractionSchemaField, buf.Len(), limitText(MaxExtractionSchemaBytes))
-	}
-	return nil
+	return checkExtractionForm(in.Schema)
 }
 
 // limitText is n bytes with its size in KiB or MiB, e.g. "4194304 bytes (4 MiB)".

@@ -280,7 +280,7 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 			if err := limits.check(raw); err != nil {
 				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
 			}
-			if err := v.validate(raw); err != nil {
+			if raw, err = v.validate(raw); err != nil {
 				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
 			}
 			if err := limits.checkExtractionSchema(raw); err != nil {
@@ -371,16 +371,22 @@ type argValidator struct {
 	name string
 	once sync.Once
 	sch  *jsonschema.Schema
-	err  error
+	// doc is the decoded input schema (see dropNulls).
+	doc map[string]any
+	err error
 }
 
-func (v *argValidator) validate(raw []byte) error {
+// validate checks the arguments against the input schema, after dropping
+// null optional properties (see dropNulls), and returns the arguments to
+// decode: raw itself, or raw without those nulls.
+func (v *argValidator) validate(raw []byte) ([]byte, error) {
 	v.once.Do(func() {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.raw))
 		if err != nil {
 			v.err = err
 			return
 		}
+		v.doc, _ = doc.(map[string]any)
 		c := jsonschema.NewCompiler()
 		url := "mem:///" + v.name + ".json"
 		if err := c.AddResource(url, doc); err != nil {
@@ -390,19 +396,32 @@ func (v *argValidator) validate(raw []byte) error {
 		v.sch, v.err = c.Compile(url)
 	})
 	if v.err != nil {
-		return fmt.Errorf("input schema does not compile (a bug): %v", v.err)
+		return nil, fmt.Errorf("input schema does not compile (a bug): %v", v.err)
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return fmt.Errorf("arguments are not valid JSON: %v", err)
+		return nil, fmt.Errorf("arguments are not valid JSON: %v", err)
 	}
-	if _, ok := inst.(map[string]any); !ok {
-		return fmt.Errorf("arguments must be a JSON object, got %s", jsonKind(inst))
+	args, ok := inst.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("arguments must be a JSON object, got %s", jsonKind(inst))
+	}
+	changed := false
+	if bytes.Contains(raw, []byte("null")) {
+		if changed, err = dropNulls(v.doc, args, ""); err != nil {
+			return nil, err
+		}
 	}
 	if err := v.sch.Validate(inst); err != nil {
-		return errors.New(describeValidation(err))
+		return nil, errors.New(describeValidation(err))
 	}
-	return nil
+	if changed {
+		// Numbers are json.Number: encoded as they came.
+		if raw, err = json.Marshal(args); err != nil {
+			return nil, fmt.Errorf("arguments: %v", err)
+		}
+	}
+	return raw, nil
 }
 
 var printer = message.NewPrinter(language.English)
