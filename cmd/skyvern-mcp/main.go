@@ -31,6 +31,7 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/httpserver"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/splice"
 	"github.com/skyvern-mcp/skyvern-mcp/resources"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
@@ -125,7 +126,11 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 	}
 	stdio := server.NewStdioServer(a.mcp)
 	stdio.SetErrorLogger(log.New(logWriter{logger}, "", 0))
-	err = stdio.Listen(ctx, stdin, stdout)
+	// Large resource contents are written straight into their response
+	// lines rather than encoded with the rest of the message (package
+	// splice): a recording is held once, not six times.
+	sp := splice.NewWriter(stdout)
+	err = stdio.Listen(splice.NewContext(ctx, sp), stdin, sp)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil
 	}

@@ -85,7 +85,8 @@ type Config struct {
 	// RequestTimeout bounds one HTTP request to Skyvern.
 	RequestTimeout   time.Duration
 	CancelRunOnAbort bool
-	// MaxResourceBytes caps a resource's payload as sent (base64 or text).
+	// MaxResourceBytes caps a resource's content in bytes (before base64
+	// or JSON escaping).
 	MaxResourceBytes int64
 	// SandboxRecordingBytes is the size of each sandbox recording (0: the
 	// sandbox's default, 64 KiB).
@@ -149,7 +150,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.StringVar(&c.LogFile, "log-file", "", "write logs to this file instead of stderr")
 	fs.Float64Var(&timeoutSeconds, "request-timeout", client.DefaultTimeout.Seconds(), "timeout of one HTTP request to Skyvern, in seconds")
 	fs.BoolVar(&c.CancelRunOnAbort, "cancel-run-on-abort", false, "cancel the Skyvern run when the MCP client cancels a call that waits for it")
-	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 8<<20, "largest resource payload sent, in bytes as sent (base64 for binary); at most 10 MiB - 64 KiB")
+	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 20<<20, "largest resource content read, in bytes (an artifact's size, before base64); larger ones are refused with their download URL")
 	fs.Int64Var(&c.SandboxRecordingBytes, "sandbox-recording-bytes", 0, "with --sandbox: size of each run's recording in bytes (0: 64 KiB), e.g. for memory benchmarks")
 	fs.Float64Var(&taskTTLSeconds, "task-ttl", 3600, "lifetime of an MCP task (run tools called with the task parameter) in seconds, when the client asks for none, and the longest granted; 0: the client's, unlimited")
 	fs.IntVar(&c.MaxTasks, "max-tasks", 32, "most MCP tasks running at once; 0: no limit")
