@@ -230,6 +230,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes, NoSubscriptions: cfg.Stateless})
 	a.closers = append(a.closers, res.Close)
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
+	deps.NoResourceLinkItems, deps.MaxResultBytes = !cfg.ResourceLinks, cfg.MaxResultBytes
 	// MCP tasks live in one process and, without sessions, would be shared
 	// by every caller: --stateless serves none.
 	if !cfg.Stateless {
@@ -256,6 +257,10 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		// go to stderr or --log-file, not to the client.
 		server.WithLogging(),
 		server.WithInstructions(instructions),
+		// A last resort: the tools shape their results to fit
+		// --max-result-bytes (tools/result.go); anything still larger
+		// becomes an error result rather than a message clients choke on.
+		server.WithToolResultSizeLimit(cfg.MaxResultBytes),
 	}, res.ServerOptions()...)
 	tools.RefuseHidden(res.Hooks(), selected, tools.SelectionReason(filter))
 	if deps.Tasks != nil {
