@@ -1,14 +1,13 @@
 // Command resultsize measures what issue 14 is about, on the built binary
-// over stdio (bin/skyvern-mcp --sandbox, loopback only):
+// over stdio (bin/skyvern-mcp --sandbox, loopback only). First, the bytes of
+// the JSON-RPC responses to run_task and get_run for a run whose output is
+// about 11 MB (the sandbox makes it from a data_extraction_schema with
+// minItems), and of reading its skyvern://runs/{run_id}/output resource.
+// Then the peak resident set size (VmHWM) of the server reading its run
+// recording as the skyvern://runs/{run_id}/recording resource, for each
+// recording size, in a fresh process each time.
 //
-//   - the bytes of the JSON-RPC response to get_run for a run whose output is
-//     about 11 MB (the sandbox makes it from a data_extraction_schema with
-//     minItems), and whether the result is an error;
-//   - the peak resident set size (VmHWM) of the server reading its run
-//     recording as the skyvern://runs/{run_id}/recording resource, for each
-//     recording size, in a fresh process each time.
-//
-//	make build && go run ./bench/resultsize            # 7 MiB and 20 MiB recordings
+//	make build && go run ./bench/resultsize   # 7 MiB and 20 MiB recordings
 //	go run ./bench/resultsize -sizes 1,7,20 -bin bin/skyvern-mcp
 //
 // It prints one markdown table. Peak RSS is the child's VmHWM from
