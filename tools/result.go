@@ -69,10 +69,12 @@ func structuredResult(out any) (*mcp.CallToolResult, error) {
 	return (*resultShaper)(nil).result(nil, out)
 }
 
-// cut records one shortened field.
+// cut records one shortened field: for a string, bytes of the string;
+// for an object or array turned into a string, bytes of its JSON; for a
+// cut list, its items and bytes of JSON.
 type cut struct {
 	path     string
-	from, to int // bytes of JSON
+	from, to int
 	items    [2]int
 }
 
@@ -288,14 +290,14 @@ func shrink(v any, schema map[string]any, path string, budget int, cuts *[]cut) 
 	}
 	switch x := v.(type) {
 	case string:
-		s := truncateJSONString(x, budget-len(cutMarker(0, 0)))
-		*cuts = append(*cuts, cut{path: orRoot(path), from: n, to: jsonLen(s)})
+		s, kept := truncateJSONString(x, budget-len(cutMarker(0, 0)))
+		*cuts = append(*cuts, cut{path: orRoot(path), from: len(x), to: kept})
 		return s
 	case []any, map[string]any:
 		if path != "" && allowsString(schema) {
 			b, _ := json.Marshal(x)
-			s := truncateJSONString(string(b), budget-len(cutMarker(0, 0))-64)
-			*cuts = append(*cuts, cut{path: path, from: n, to: jsonLen(s)})
+			s, kept := truncateJSONString(string(b), budget-len(cutMarker(0, 0))-64)
+			*cuts = append(*cuts, cut{path: path, from: len(b), to: kept})
 			return s
 		}
 	}
@@ -389,8 +391,9 @@ func cutMarker(kept, whole int) string {
 }
 
 // truncateJSONString keeps the start of s so that it encodes as JSON in
-// about budget bytes, at a rune boundary, and appends cutMarker.
-func truncateJSONString(s string, budget int) string {
+// about budget bytes, at a rune boundary, and appends cutMarker; it also
+// returns how many bytes of s it kept.
+func truncateJSONString(s string, budget int) (string, int) {
 	keep := max(budget-2, 0)
 	for {
 		if keep > len(s) {
@@ -400,7 +403,7 @@ func truncateJSONString(s string, budget int) string {
 			keep--
 		}
 		if n := jsonLen(s[:keep]); n <= budget || keep == 0 {
-			return s[:keep] + cutMarker(keep, len(s))
+			return s[:keep] + cutMarker(keep, len(s)), keep
 		} else {
 			keep -= (n - budget) + 8
 			if keep < 0 {
