@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION)
 E2E_DIR   := e2e
 
-.PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http fuzz clean
+.PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size fuzz clean
 
 all: build
 
@@ -49,6 +49,9 @@ docs: ## Regenerate the tool table in README.md.
 
 bench: build ## Benchmarks (loopback only, ~1 min): cold start, tools/list size, per-call overhead, peak RSS, allocations; prints a markdown table.
 	$(GO) run ./bench/skybench -bin $(BIN)
+
+bench-size: build ## Result and resource sizes (~30 s): the JSON-RPC bytes of get_run on an 11 MB output, peak RSS reading 7 MiB and 20 MiB recordings. Not part of make test.
+	$(GO) run ./bench/resultsize -bin $(BIN)
 
 bench-http: build ## HTTP load benchmark on loopback (~30 s): N concurrent streamable-HTTP sessions calling get_run (calls/s, p50, p99), then RSS with 1,000 idle sessions. Not part of make test.
 	$(GO) run ./bench/httpload -bin $(BIN)

@@ -18,6 +18,7 @@ const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
 
 const TEMPLATES = [
   "skyvern://runs/{run_id}",
+  "skyvern://runs/{run_id}/output",
   "skyvern://runs/{run_id}/timeline",
   "skyvern://runs/{run_id}/artifacts",
   "skyvern://runs/{run_id}/recording",

@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/splice"
 )
 
 // ArtifactItem is one entry of skyvern://runs/{run_id}/artifacts.
@@ -48,36 +49,6 @@ func isTextual(mediaType string) bool {
 		mediaType == "application/x-ndjson" || mediaType == "application/yaml"
 }
 
-// jsonStringLen is an upper bound of len(b) once encoded as a JSON string by
-// encoding/json (which escapes <, > and & as \u003c and control characters
-// and invalid UTF-8 as 6-byte escapes).
-func jsonStringLen(b []byte) int64 {
-	n := int64(2)
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
-				n += 2
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
-				n += 6
-			default:
-				n++
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			n += 6
-		} else {
-			n += int64(size)
-		}
-		i += size
-	}
-	return n
-}
-
 // tooLargeError refuses content above the cap and says where to get it.
 type tooLargeError struct {
 	what      string
@@ -93,8 +64,8 @@ func (e *tooLargeError) Error() string {
 	if e.size >= 0 {
 		size = fmt.Sprintf("%d bytes", e.size)
 	}
-	msg := fmt.Sprintf("%s is too large to send as an MCP resource (%s; the limit is %d bytes as sent, base64 or escaped text; "+
-		"set it with SKYVERN_MAX_RESOURCE_BYTES).", e.what, size, e.limit)
+	msg := fmt.Sprintf("%s is too large to send as an MCP resource (%s; the limit is %d bytes of content; "+
+		"set it with --max-resource-bytes or SKYVERN_MAX_RESOURCE_BYTES).", e.what, size, e.limit)
 	switch {
 	case e.signedURL != "":
 		msg += " Download it from its signed URL instead: " + e.signedURL
@@ -109,9 +80,13 @@ func (e *tooLargeError) Error() string {
 	return msg
 }
 
-// readArtifact streams GET /v1/artifacts/{artifact_id}/content into one
-// resource: text types as text, everything else as one base64 blob,
-// encoded while reading (the raw bytes are never held whole).
+// readArtifact reads GET /v1/artifacts/{artifact_id}/content into one
+// resource: text types that are valid UTF-8 as text, everything else as a
+// base64 blob. Content over MaxResourceBytes is refused (before its body is
+// read when Skyvern declares its length). The body is read once into a
+// buffer of its declared length; over stdio (a splice.Writer in ctx) those
+// bytes are all that is held: they are encoded straight into the response
+// line as it is written.
 func (r *Registry) readArtifact(ctx context.Context, c *client.Client, uri, artifactID string, hint artifactHint) ([]mcp.ResourceContents, error) {
 	limit := r.o.MaxResourceBytes
 	tooLarge := func(mediaType string, size int64) error {
@@ -128,49 +103,54 @@ func (r *Registry) readArtifact(ctx context.Context, c *client.Client, uri, arti
 	if mediaType == "" {
 		mediaType = "application/octet-stream"
 	}
-	if isTextual(mediaType) {
-		if content.ContentLength > limit {
-			return nil, tooLarge(mediaType, content.ContentLength)
-		}
-		data, err := io.ReadAll(io.LimitReader(content.Body, limit+1))
-		if err != nil {
-			return nil, fmt.Errorf("reading artifact %s: %w", artifactID, err)
-		}
-		if int64(len(data)) > limit {
-			return nil, tooLarge(mediaType, content.ContentLength)
-		}
-		if utf8.Valid(data) {
-			if jsonStringLen(data) > limit {
-				return nil, tooLarge(mediaType, int64(len(data)))
-			}
-			return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: mediaType, Text: string(data)}}, nil
-		}
-		// Not UTF-8 after all: send the bytes as a blob.
-		if int64(base64.StdEncoding.EncodedLen(len(data))) > limit {
-			return nil, tooLarge(mediaType, int64(len(data)))
-		}
-		return []mcp.ResourceContents{mcp.BlobResourceContents{URI: uri, MIMEType: mediaType, Blob: base64.StdEncoding.EncodeToString(data)}}, nil
-	}
-	maxRaw := limit / 4 * 3 // base64 of maxRaw bytes fits in limit
-	if content.ContentLength > maxRaw {
+	if content.ContentLength > limit {
 		return nil, tooLarge(mediaType, content.ContentLength)
 	}
-	var sb strings.Builder
-	if content.ContentLength >= 0 {
-		sb.Grow(base64.StdEncoding.EncodedLen(int(content.ContentLength)))
+	data, err := readBody(content.Body, content.ContentLength, limit)
+	if errors.Is(err, errOverLimit) {
+		return nil, tooLarge(mediaType, -1)
 	}
-	enc := base64.NewEncoder(base64.StdEncoding, &sb)
-	n, err := io.Copy(enc, io.LimitReader(content.Body, maxRaw+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading artifact %s: %w", artifactID, err)
 	}
-	if n > maxRaw {
-		return nil, tooLarge(mediaType, content.ContentLength)
+	sp := splice.FromContext(ctx)
+	if isTextual(mediaType) && utf8.Valid(data) {
+		t := mcp.TextResourceContents{URI: uri, MIMEType: mediaType}
+		if sp != nil {
+			t.Text = sp.Text(data)
+		} else {
+			t.Text = string(data)
+		}
+		return []mcp.ResourceContents{t}, nil
 	}
-	if err := enc.Close(); err != nil {
+	b := mcp.BlobResourceContents{URI: uri, MIMEType: mediaType}
+	if sp != nil {
+		b.Blob = sp.Blob(data)
+	} else {
+		b.Blob = base64.StdEncoding.EncodeToString(data)
+	}
+	return []mcp.ResourceContents{b}, nil
+}
+
+// errOverLimit is a body longer than the limit.
+var errOverLimit = errors.New("content over the limit")
+
+// readBody reads a body of declared length n (-1: unknown) into one buffer
+// of that size, or, length unknown, up to limit bytes; a longer body is
+// errOverLimit.
+func readBody(body io.Reader, n, limit int64) ([]byte, error) {
+	if n < 0 {
+		data, err := io.ReadAll(io.LimitReader(body, limit+1))
+		if err == nil && int64(len(data)) > limit {
+			return nil, errOverLimit
+		}
+		return data, err
+	}
+	data := make([]byte, n)
+	if _, err := io.ReadFull(body, data); err != nil {
 		return nil, err
 	}
-	return []mcp.ResourceContents{mcp.BlobResourceContents{URI: uri, MIMEType: mediaType, Blob: sb.String()}}, nil
+	return data, nil
 }
 
 // readRunRecording finds the run's recording artifact through the API and

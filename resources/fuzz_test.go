@@ -16,6 +16,8 @@ func (r ref) render() string {
 		return runURI(r.id)
 	case kindTimeline:
 		return timelineURI(r.id)
+	case kindOutput:
+		return outputURI(r.id)
 	case kindArtifacts:
 		return artifactsURI(r.id)
 	case kindRecording:

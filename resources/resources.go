@@ -30,30 +30,24 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/splice"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
 
-// Size limits.
-const (
-	// DefaultMaxResourceBytes is the default cap on one resource's payload
-	// as it travels: the base64 text of a blob, or the JSON-escaped text of a
-	// text resource: 8 MiB.
-	DefaultMaxResourceBytes = 8 << 20
-	// MaxMessageBytes is the size no stdio message may reach: 10 MiB.
-	MaxMessageBytes = 10 << 20
-	// envelopeReserve is room kept for the JSON-RPC envelope, URI and MIME
-	// type around a payload.
-	envelopeReserve = 64 << 10
-)
+// DefaultMaxResourceBytes is the default cap on one resource's content, in
+// bytes before base64 or JSON escaping: 20 MiB. Over stdio, the official
+// TypeScript SDK's client drops any message over 10 MiB (and its
+// connection): with such a client, set about 7 MiB (base64 adds a third).
+const DefaultMaxResourceBytes = 20 << 20
 
 // Options configure a Registry.
 type Options struct {
 	// Deps gives the Skyvern client (Deps.Client), the logger and the
 	// secrets to redact, shared with the tools.
 	Deps *tools.Deps
-	// MaxResourceBytes caps a resource's payload as sent (base64 for blobs,
-	// JSON-escaped for text); 0 means DefaultMaxResourceBytes. It is clamped
-	// so that no message reaches MaxMessageBytes.
+	// MaxResourceBytes caps a resource's content in bytes (an artifact's
+	// size, a run's JSON), before base64 or JSON escaping; 0 means
+	// DefaultMaxResourceBytes.
 	MaxResourceBytes int64
 	// RecentRuns bounds how many runs resources/list remembers (default 200).
 	RecentRuns int
@@ -93,9 +87,6 @@ func New(o Options) *Registry {
 	if o.MaxResourceBytes <= 0 {
 		o.MaxResourceBytes = DefaultMaxResourceBytes
 	}
-	if o.MaxResourceBytes > MaxMessageBytes-envelopeReserve {
-		o.MaxResourceBytes = MaxMessageBytes - envelopeReserve
-	}
 	if o.RecentRuns <= 0 {
 		o.RecentRuns = 200
 	}
@@ -122,7 +113,7 @@ func New(o Options) *Registry {
 	return r
 }
 
-// MaxResourceBytes is the effective payload cap.
+// MaxResourceBytes is the effective content cap in bytes.
 func (r *Registry) MaxResourceBytes() int64 { return r.o.MaxResourceBytes }
 
 // ServerOptions are the options server.NewMCPServer needs: the resources
@@ -169,6 +160,8 @@ func templates() []template {
 	return []template{
 		{"skyvern://runs/{run_id}", "run", "Skyvern run", "application/json",
 			"A task run (tsk_..., tsk_v2_...) or workflow run (wr_...): status, step_count, output, failure_reason, app_url, as get_run returns it. Subscribe to be notified when its status or step count changes."},
+		{"skyvern://runs/{run_id}/output", "run_output", "Run output", "application/json",
+			"Only the output of a run (the data it extracted), as JSON: the whole of it when a tool result had to shorten it."},
 		{"skyvern://runs/{run_id}/timeline", "run_timeline", "Run timeline", "application/json",
 			"The timeline of a workflow run (wr_...) or skyvern-2.0 task run (tsk_v2_...): blocks and thoughts, nested, in order."},
 		{"skyvern://runs/{run_id}/artifacts", "run_artifacts", "Run artifacts", "application/json",
@@ -227,7 +220,7 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 		return nil, err
 	}
 	if ref.kind == kindRecentRuns {
-		return r.jsonContents(uri, r.recent.index(r.o.RecentRuns))
+		return r.jsonContents(ctx, uri, r.recent.index(r.o.RecentRuns))
 	}
 	c, err := r.o.Deps.Client(ctx)
 	if err != nil {
@@ -240,13 +233,20 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 			return nil, describe(err, "run", ref.id)
 		}
 		r.SeeRun(run)
-		return r.jsonContents(uri, run)
+		return r.jsonContents(ctx, uri, run)
+	case kindOutput:
+		run, err := c.GetRun(ctx, ref.id)
+		if err != nil {
+			return nil, describe(err, "run", ref.id)
+		}
+		r.SeeRun(run)
+		return r.jsonContents(ctx, uri, run.Output)
 	case kindTimeline:
 		tl, err := c.GetRunTimeline(ctx, ref.id)
 		if err != nil {
 			return nil, describe(err, "run", ref.id)
 		}
-		return r.jsonContents(uri, map[string]any{"run_id": ref.id, "timeline": tl})
+		return r.jsonContents(ctx, uri, map[string]any{"run_id": ref.id, "timeline": tl})
 	case kindArtifacts:
 		arts, err := c.GetRunArtifacts(ctx, ref.id)
 		if err != nil {
@@ -257,7 +257,7 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 			list[i] = artifactItem(&arts[i])
 			r.recent.seeArtifact(arts[i].ArtifactID, arts[i].SignedURL, ref.id)
 		}
-		return r.jsonContents(uri, ArtifactList{RunID: ref.id, Count: len(list), Artifacts: list})
+		return r.jsonContents(ctx, uri, ArtifactList{RunID: ref.id, Count: len(list), Artifacts: list})
 	case kindArtifact:
 		return r.readArtifact(ctx, c, uri, ref.id, r.recent.artifactHint(ref.id))
 	case kindRecording:
@@ -267,7 +267,7 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 		if err != nil {
 			return nil, describe(err, "browser session", ref.id)
 		}
-		return r.jsonContents(uri, bs)
+		return r.jsonContents(ctx, uri, bs)
 	case kindSessionRecording:
 		return r.readSessionRecording(ctx, c, uri, ref.id, ref.index)
 	case kindWorkflow:
@@ -275,21 +275,29 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 		if err != nil {
 			return nil, describe(err, "workflow", ref.id)
 		}
-		return r.jsonContents(uri, wf)
+		return r.jsonContents(ctx, uri, wf)
 	}
 	return nil, fmt.Errorf("resource %q is not readable", uri)
 }
 
-// jsonContents encodes v as an application/json text resource, within the cap.
-func (r *Registry) jsonContents(uri string, v any) ([]mcp.ResourceContents, error) {
+// jsonContents encodes v as an application/json text resource, within the
+// cap. Over stdio the encoded bytes go into the response line as they are
+// (package splice), without another copy.
+func (r *Registry) jsonContents(ctx context.Context, uri string, v any) ([]mcp.ResourceContents, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", uri, err)
 	}
-	if n := jsonStringLen(b); n > r.o.MaxResourceBytes {
-		return nil, fmt.Errorf("%s is %d bytes once encoded, above the %d-byte resource limit; use the matching tool (get_run, get_run_timeline, get_workflow) instead", uri, n, r.o.MaxResourceBytes)
+	if n := int64(len(b)); n > r.o.MaxResourceBytes {
+		return nil, fmt.Errorf("%s is %d bytes of JSON, above the %d-byte resource limit (--max-resource-bytes, SKYVERN_MAX_RESOURCE_BYTES); use the matching tool (get_run, get_run_timeline, get_workflow) instead", uri, n, r.o.MaxResourceBytes)
 	}
-	return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: "application/json", Text: string(b)}}, nil
+	t := mcp.TextResourceContents{URI: uri, MIMEType: "application/json"}
+	if sp := splice.FromContext(ctx); sp != nil {
+		t.Text = sp.Text(b)
+	} else {
+		t.Text = string(b)
+	}
+	return []mcp.ResourceContents{t}, nil
 }
 
 // describe turns a client error into a message naming the object.

@@ -18,6 +18,7 @@ const (
 	kindRecentRuns       kind = iota + 1 // skyvern://runs
 	kindRun                              // skyvern://runs/{run_id}
 	kindTimeline                         // skyvern://runs/{run_id}/timeline
+	kindOutput                           // skyvern://runs/{run_id}/output
 	kindArtifacts                        // skyvern://runs/{run_id}/artifacts
 	kindRecording                        // skyvern://runs/{run_id}/recording
 	kindArtifact                         // skyvern://artifacts/{artifact_id}
@@ -47,6 +48,7 @@ var (
 // URI builders.
 func runURI(id string) string       { return "skyvern://runs/" + id }
 func timelineURI(id string) string  { return "skyvern://runs/" + id + "/timeline" }
+func outputURI(id string) string    { return "skyvern://runs/" + id + "/output" }
 func artifactsURI(id string) string { return "skyvern://runs/" + id + "/artifacts" }
 func recordingURI(id string) string { return "skyvern://runs/" + id + "/recording" }
 func artifactURI(id string) string  { return "skyvern://artifacts/" + id }
@@ -60,7 +62,7 @@ func workflowURI(id string) string { return "skyvern://workflows/" + id }
 type uriError struct{ uri, why string }
 
 func (e *uriError) Error() string {
-	return fmt.Sprintf("invalid resource URI %q: %s. Known forms: skyvern://runs/{run_id}[/timeline|/artifacts|/recording], "+
+	return fmt.Sprintf("invalid resource URI %q: %s. Known forms: skyvern://runs/{run_id}[/output|/timeline|/artifacts|/recording], "+
 		"skyvern://artifacts/{artifact_id}, skyvern://browser_sessions/{browser_session_id}[/recordings/{index}], "+
 		"skyvern://workflows/{workflow_permanent_id}[?version=N]", e.uri, e.why)
 }
@@ -123,12 +125,14 @@ func parseURI(raw string) (ref, error) {
 		case len(segs) == 1:
 		case len(segs) == 2 && segs[1] == "timeline":
 			r.kind = kindTimeline
+		case len(segs) == 2 && segs[1] == "output":
+			r.kind = kindOutput
 		case len(segs) == 2 && segs[1] == "artifacts":
 			r.kind = kindArtifacts
 		case len(segs) == 2 && segs[1] == "recording":
 			r.kind = kindRecording
 		default:
-			return bad("unknown path under a run (expected nothing, /timeline, /artifacts or /recording)")
+			return bad("unknown path under a run (expected nothing, /output, /timeline, /artifacts or /recording)")
 		}
 		return noQuery(r)
 	case "artifacts":

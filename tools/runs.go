@@ -15,8 +15,10 @@ import (
 
 // Size limits of get_artifact's inline content.
 const (
-	// MaxInlineImageBytes is the largest image returned as image content: 1 MiB.
-	MaxInlineImageBytes = 1 << 20
+	// MaxInlineImageBytes is the largest image returned as image content:
+	// 768 KiB (1 MiB as base64), less when the result cap
+	// (Deps.MaxResultBytes) needs it.
+	MaxInlineImageBytes = 768 << 10
 	// MaxInlineTextBytes is the largest text/HTML/JSON returned as text: 256 KiB.
 	MaxInlineTextBytes = 256 << 10
 )
@@ -106,6 +108,22 @@ type ArtifactContentResult struct {
 	extra      []mcp.Content
 }
 
+// textNote names the artifacts' resource URI form in text.
+func (r *ArtifactsResult) textNote() string {
+	if !r.links || len(r.Artifacts) == 0 {
+		return ""
+	}
+	return "Resources: each artifact's content is skyvern://artifacts/{artifact_id}, e.g. skyvern://artifacts/" + r.Artifacts[0].ArtifactID
+}
+
+// restOf points at the run's artifact list resource.
+func (r *ArtifactsResult) restOf(string) string {
+	if !r.links {
+		return "filter with artifact_type"
+	}
+	return "filter with artifact_type, or read the resource skyvern://runs/" + r.RunID + "/artifacts"
+}
+
 func (r *ArtifactContentResult) extraContent() []mcp.Content { return r.extra }
 
 func runTools() []Tool {
@@ -176,7 +194,7 @@ func runTools() []Tool {
 				return &ArtifactsResult{RunID: in.RunID, Count: len(arts), Artifacts: arts, links: c.deps.ResourceLinks}, nil
 			}),
 		define(spec{name: "get_artifact", title: "Get an artifact's content", toolset: ToolsetRuns, hints: readHints,
-			description: "Get an artifact's content: images up to 1 MiB, text up to 256 KiB; larger ones as a link."},
+			description: "Get an artifact's content: images up to 768 KiB, text up to 256 KiB; larger ones as a link."},
 			true, getArtifact),
 		define(spec{name: "retry_run_webhook", title: "Resend a run's webhook", toolset: ToolsetRuns,
 			hints:       hints{openWorld: true},
@@ -210,6 +228,15 @@ func getArtifact(ctx context.Context, c *call, in *GetArtifactInput) (*ArtifactC
 		limit, kind = MaxInlineImageBytes, "image"
 	case isTextual(mediaType):
 		limit, kind = MaxInlineTextBytes, "text"
+	}
+	// What fits in the result cap with room for the metadata: base64 adds
+	// a third to images, escaping up to 6 bytes per byte of text (counted
+	// as 2: the text is then checked again when the result is built).
+	room := int64(c.deps.maxResultBytes() - 16<<10)
+	if kind == "image" {
+		limit = min(limit, room/4*3)
+	} else if kind == "text" {
+		limit = min(limit, room/2)
 	}
 	if kind != "" && (content.ContentLength < 0 || content.ContentLength <= limit) {
 		data, err := io.ReadAll(io.LimitReader(content.Body, limit+1))

@@ -100,6 +100,14 @@ type Deps struct {
 	// to run and artifact results. Set it only when package resources
 	// serves those URIs.
 	ResourceLinks bool
+	// NoResourceLinkItems leaves resource_link content items out of
+	// results (some clients render them badly); the run's URIs are still
+	// named in the text when ResourceLinks is set.
+	NoResourceLinkItems bool
+	// MaxResultBytes caps one tool result, in bytes of its JSON encoding
+	// (content items and structuredContent); 0 means DefaultMaxResultBytes.
+	// Larger results are shortened (see result.go).
+	MaxResultBytes int
 	// Tasks, when set, runs task-augmented calls of the run tools (see
 	// tasks.go); the server must use Tasks.ServerOptions.
 	Tasks *Tasks
@@ -258,6 +266,7 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 	taskCapable(&t)
 	v := &argValidator{raw: in, name: s.name}
 	limits := limitsFor(s, reflect.TypeFor[In]())
+	shaper := &resultShaper{raw: out}
 	return Tool{Tool: t, Toolset: s.toolset, declared: s.hints, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok, bind: func(deps *Deps) server.ToolHandlerFunc {
 		h := func(ctx context.Context, req mcp.CallToolRequest, task *taskState) (res *mcp.CallToolResult, _ error) {
 			start := time.Now()
@@ -309,7 +318,7 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 			if err != nil {
 				return errorResult(s.name, deps.redact(describeError(err))), nil
 			}
-			return structuredResult(output)
+			return shaper.result(deps, output)
 		}
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			task := deps.Tasks.state(req)
@@ -332,23 +341,6 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 // errorResult is a tool failure the model can read and act on.
 func errorResult(tool, msg string) *mcp.CallToolResult {
 	return mcp.NewToolResultError(tool + ": " + strings.TrimPrefix(msg, tool+": "))
-}
-
-// structuredResult returns out as structured content plus a compact JSON
-// text copy, followed by any extra content.
-func structuredResult(out any) (*mcp.CallToolResult, error) {
-	b, err := json.Marshal(out)
-	if err != nil {
-		return mcp.NewToolResultError("encoding the result failed: " + err.Error()), nil
-	}
-	res := &mcp.CallToolResult{
-		Content:           []mcp.Content{mcp.NewTextContent(string(b))},
-		StructuredContent: json.RawMessage(b),
-	}
-	if p, ok := out.(contentProvider); ok {
-		res.Content = append(res.Content, p.extraContent()...)
-	}
-	return res, nil
 }
 
 func rawArguments(req mcp.CallToolRequest) ([]byte, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -64,13 +65,53 @@ func (r *RunResult) extraContent() []mcp.Content {
 		mcp.NewResourceLink("skyvern://runs/"+id, id, fmt.Sprintf("Run %s (%s); subscribe to follow its status", id, r.Status), "application/json"),
 		mcp.NewResourceLink("skyvern://runs/"+id+"/artifacts", id+" artifacts", "The run's screenshots, HTML, LLM responses and recording, each with its own URI", "application/json"),
 	}
-	if r.RunType.IsWorkflow() || r.RunType == client.RunTypeTaskV2 {
+	if r.hasTimeline() {
 		out = append(out, mcp.NewResourceLink("skyvern://runs/"+id+"/timeline", id+" timeline", "The run's blocks and thoughts", "application/json"))
 	}
 	if r.RecordingURL != "" {
 		out = append(out, mcp.NewResourceLink("skyvern://runs/"+id+"/recording", id+" recording", "The run's video recording", "video/webm"))
 	}
 	return out
+}
+
+func (r *RunResult) hasTimeline() bool {
+	return r.RunType.IsWorkflow() || r.RunType == client.RunTypeTaskV2
+}
+
+// textNote names the run's resources in text, for clients that show the
+// model only text (or whose resource links are turned off): the same URIs
+// as the links, plus the output's.
+func (r *RunResult) textNote() string {
+	if !r.links || r.Run == nil || r.RunID == "" {
+		return ""
+	}
+	base := "skyvern://runs/" + r.RunID
+	uris := []string{base + " (the run)"}
+	if !r.Output.IsNull() {
+		uris = append(uris, base+"/output")
+	}
+	uris = append(uris, base+"/artifacts")
+	if r.hasTimeline() {
+		uris = append(uris, base+"/timeline")
+	}
+	if r.RecordingURL != "" {
+		uris = append(uris, base+"/recording")
+	}
+	return "Resources: " + strings.Join(uris, ", ")
+}
+
+// restOf says where the whole of a shortened field is.
+func (r *RunResult) restOf(path string) string {
+	if r.Run == nil || r.RunID == "" {
+		return ""
+	}
+	switch {
+	case r.links && path == "output":
+		return "read the resource skyvern://runs/" + r.RunID + "/output"
+	case r.links:
+		return "read the resource skyvern://runs/" + r.RunID
+	}
+	return "call get_run on a server with a larger --max-result-bytes, or GET /v1/runs/" + r.RunID + " from Skyvern's API"
 }
 
 // startRun runs start, then waits for the run when asked.

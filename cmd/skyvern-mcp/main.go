@@ -31,6 +31,7 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/httpserver"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/splice"
 	"github.com/skyvern-mcp/skyvern-mcp/resources"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
@@ -128,7 +129,11 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 	for _, o := range stdioOptions() {
 		o(stdio)
 	}
-	err = stdio.Listen(ctx, stdin, stdout)
+	// Large resource contents are written straight into their response
+	// lines rather than encoded with the rest of the message (package
+	// splice): a recording is held once, not six times.
+	sp := splice.NewWriter(stdout)
+	err = stdio.Listen(splice.NewContext(ctx, sp), stdin, sp)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil
 	}
@@ -245,6 +250,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes, NoSubscriptions: cfg.Stateless})
 	a.closers = append(a.closers, res.Close)
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
+	deps.NoResourceLinkItems, deps.MaxResultBytes = !cfg.ResourceLinks, cfg.MaxResultBytes
 	// MCP tasks live in one process and, without sessions, would be shared
 	// by every caller: --stateless serves none.
 	if !cfg.Stateless {
@@ -271,6 +277,10 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		// go to stderr or --log-file, not to the client.
 		server.WithLogging(),
 		server.WithInstructions(instructions),
+		// A last resort: the tools shape their results to fit
+		// --max-result-bytes (tools/result.go); anything still larger
+		// becomes an error result rather than a message clients choke on.
+		server.WithToolResultSizeLimit(cfg.MaxResultBytes),
 	}, res.ServerOptions()...)
 	tools.RefuseHidden(res.Hooks(), selected, tools.SelectionReason(filter))
 	if deps.Tasks != nil {

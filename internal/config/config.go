@@ -88,8 +88,15 @@ type Config struct {
 	// argument (default tools.DefaultWaitTimeout, 45 s).
 	WaitTimeout      time.Duration
 	CancelRunOnAbort bool
-	// MaxResourceBytes caps a resource's payload as sent (base64 or text).
+	// MaxResourceBytes caps a resource's content in bytes (before base64
+	// or JSON escaping).
 	MaxResourceBytes int64
+	// MaxResultBytes caps one tool result, in bytes of its JSON (see
+	// tools.Deps.MaxResultBytes).
+	MaxResultBytes int
+	// ResourceLinks adds resource_link content items to run and artifact
+	// results (on by default); the URIs are named in the text either way.
+	ResourceLinks bool
 	// SandboxRecordingBytes is the size of each sandbox recording (0: the
 	// sandbox's default, 64 KiB).
 	SandboxRecordingBytes int64
@@ -154,7 +161,9 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.Float64Var(&timeoutSeconds, "request-timeout", client.DefaultTimeout.Seconds(), "timeout of one HTTP request to Skyvern, in seconds")
 	fs.Float64Var(&waitSeconds, "wait-timeout", tools.DefaultWaitTimeout.Seconds(), "how long wait_for_completion waits when the call gives no timeout, in seconds; keep it under the clients' 60 s limit (the run goes on after)")
 	fs.BoolVar(&c.CancelRunOnAbort, "cancel-run-on-abort", false, "cancel the Skyvern run when the MCP client cancels a call that waits for it")
-	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 8<<20, "largest resource payload sent, in bytes as sent (base64 for binary); at most 10 MiB - 64 KiB")
+	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 20<<20, "largest resource content read, in bytes (an artifact's size, before base64); larger ones are refused with their download URL")
+	fs.IntVar(&c.MaxResultBytes, "max-result-bytes", tools.DefaultMaxResultBytes, "largest tool result in bytes of JSON (all content and structuredContent); larger ones are shortened, saying what was cut and where the rest is; at least 65536")
+	fs.BoolVar(&c.ResourceLinks, "resource-links", true, "add resource_link content items (skyvern:// URIs) to run and artifact results; the URIs are in the text either way")
 	fs.Int64Var(&c.SandboxRecordingBytes, "sandbox-recording-bytes", 0, "with --sandbox: size of each run's recording in bytes (0: 64 KiB), e.g. for memory benchmarks")
 	fs.Float64Var(&taskTTLSeconds, "task-ttl", 3600, "lifetime of an MCP task (run tools called with the task parameter) in seconds, when the client asks for none, and the longest granted; 0: the client's, unlimited")
 	fs.IntVar(&c.MaxTasks, "max-tasks", 32, "most MCP tasks running at once; 0: no limit")
@@ -228,6 +237,9 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		return nil, fmt.Errorf("--log-level: expected debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.MaxResultBytes < tools.MinMaxResultBytes {
+		return nil, fmt.Errorf("--max-result-bytes: at least %d, got %d", tools.MinMaxResultBytes, c.MaxResultBytes)
 	}
 	if c.MaxResourceBytes <= 0 || c.SandboxRecordingBytes < 0 {
 		return nil, errors.New("--max-resource-bytes must be positive and --sandbox-recording-bytes not negative")

@@ -147,3 +147,29 @@ func TestConfigExampleHasEveryFlag(t *testing.T) {
 		assert.Contains(t, example, f[1], "config.example.json lacks the key %q", f[1])
 	}
 }
+
+// TestResultFlags: --max-result-bytes and --resource-links, with their
+// environment variables and defaults.
+func TestResultFlags(t *testing.T) {
+	clearEnv(t)
+	c, err := Load(nil, "", io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 1<<20, c.MaxResultBytes)
+	assert.True(t, c.ResourceLinks)
+	assert.EqualValues(t, 20<<20, c.MaxResourceBytes)
+
+	t.Setenv("SKYVERN_MAX_RESULT_BYTES", "200000")
+	t.Setenv("SKYVERN_RESOURCE_LINKS", "false")
+	c, err = Load(nil, "", io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 200000, c.MaxResultBytes)
+	assert.False(t, c.ResourceLinks)
+
+	c, err = Load([]string{"--max-result-bytes", "65536", "--resource-links=true"}, "", io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 65536, c.MaxResultBytes)
+	assert.True(t, c.ResourceLinks)
+
+	_, err = Load([]string{"--max-result-bytes", "1000"}, "", io.Discard)
+	require.ErrorContains(t, err, "--max-result-bytes: at least 65536")
+}

@@ -17,11 +17,13 @@ import (
 )
 
 // TestStdioLargeMessages sends a 1 MiB argument and receives a 5 MiB
-// result over stdio, each answered under its own id.
+// result over stdio, each answered under its own id. The result cap is
+// raised to 16 MiB for it (by default results are shortened to 1 MiB: see
+// tools/result_test.go and e2e/sizes.test.mjs).
 func TestStdioLargeMessages(t *testing.T) {
 	t.Parallel()
 	sb, url := startSandbox(t, canaryKey, 300*time.Millisecond)
-	p := start(t, []string{"--base-url", url}, map[string]string{"SKYVERN_API_KEY": canaryKey})
+	p := start(t, []string{"--base-url", url, "--max-result-bytes", strconv.Itoa(16 << 20)}, map[string]string{"SKYVERN_API_KEY": canaryKey})
 	p.initialize()
 
 	// 1 MiB prompt. If an input limit refuses it, that is a clear error
