@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"strings"
 	"unicode/utf8"
 
@@ -42,11 +41,7 @@ func artifactItem(a *client.Artifact) ArtifactItem {
 }
 
 // isTextual reports whether a media type is sent as text.
-func isTextual(mediaType string) bool {
-	return strings.HasPrefix(mediaType, "text/") || mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") ||
-		mediaType == "application/xml" || strings.HasSuffix(mediaType, "+xml") || mediaType == "application/javascript" ||
-		mediaType == "application/x-ndjson" || mediaType == "application/yaml"
-}
+func isTextual(mediaType string) bool { return client.IsTextualMIME(mediaType) }
 
 // jsonStringLen is an upper bound of len(b) once encoded as a JSON string by
 // encoding/json (which escapes <, > and & as \u003c and control characters
@@ -110,7 +105,8 @@ func (e *tooLargeError) Error() string {
 }
 
 // readArtifact streams GET /v1/artifacts/{artifact_id}/content into one
-// resource: text types as text, everything else as one base64 blob,
+// resource, typed from its bytes (client.DetectMIME): text types as text,
+// everything else as one base64 blob,
 // encoded while reading (the raw bytes are never held whole).
 func (r *Registry) readArtifact(ctx context.Context, c *client.Client, uri, artifactID string, hint artifactHint) ([]mcp.ResourceContents, error) {
 	limit := r.o.MaxResourceBytes
@@ -124,10 +120,9 @@ func (r *Registry) readArtifact(ctx context.Context, c *client.Client, uri, arti
 		return nil, describe(err, "artifact", artifactID)
 	}
 	defer content.Body.Close()
-	mediaType, _, _ := mime.ParseMediaType(content.ContentType)
-	if mediaType == "" {
-		mediaType = "application/octet-stream"
-	}
+	// The bytes decide the type (Skyvern labels PDFs, archives and some
+	// screenshots application/json, webm recordings video/mp4).
+	mediaType := content.MediaType(hint.artifactType)
 	if isTextual(mediaType) {
 		if content.ContentLength > limit {
 			return nil, tooLarge(mediaType, content.ContentLength)
@@ -193,8 +188,8 @@ func (r *Registry) readRunRecording(ctx context.Context, c *client.Client, uri, 
 		return nil, fmt.Errorf("run %s is %s and has no recording yet: recordings appear when the run ends; subscribe to %s or read it again later", runID, run.Status, runURI(runID))
 	}
 	a := arts[len(arts)-1]
-	r.recent.seeArtifact(a.ArtifactID, a.SignedURL, runID)
-	res, err := r.readArtifact(ctx, c, uri, a.ArtifactID, artifactHint{signedURL: a.SignedURL, runID: runID, appURL: run.AppURL})
+	r.recent.seeArtifact(a.ArtifactID, a.SignedURL, runID, a.ArtifactType)
+	res, err := r.readArtifact(ctx, c, uri, a.ArtifactID, artifactHint{signedURL: a.SignedURL, runID: runID, appURL: run.AppURL, artifactType: a.ArtifactType})
 	return res, err
 }
 
@@ -215,7 +210,7 @@ func (r *Registry) readSessionRecording(ctx context.Context, c *client.Client, u
 	if rec.ArtifactID == "" || !artifactIDRe.MatchString(rec.ArtifactID) {
 		return nil, errors.New(noArtifactMessage(sessionID, index, rec.URL, bs.AppURL))
 	}
-	return r.readArtifact(ctx, c, uri, rec.ArtifactID, artifactHint{signedURL: rec.URL, appURL: bs.AppURL})
+	return r.readArtifact(ctx, c, uri, rec.ArtifactID, artifactHint{signedURL: rec.URL, appURL: bs.AppURL, artifactType: client.ArtifactRecording})
 }
 
 func noArtifactMessage(sessionID string, index int, url, appURL string) string {

@@ -255,7 +255,7 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 		list := make([]ArtifactItem, len(arts))
 		for i := range arts {
 			list[i] = artifactItem(&arts[i])
-			r.recent.seeArtifact(arts[i].ArtifactID, arts[i].SignedURL, ref.id)
+			r.recent.seeArtifact(arts[i].ArtifactID, arts[i].SignedURL, ref.id, arts[i].ArtifactType)
 		}
 		return r.jsonContents(uri, ArtifactList{RunID: ref.id, Count: len(list), Artifacts: list})
 	case kindArtifact:

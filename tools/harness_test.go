@@ -45,6 +45,11 @@ type harnessOpts struct {
 	tasks *TaskOptions
 	// protocol is the protocol version the client asks for (default: latest).
 	protocol string
+	// unchecked skips the contract check of requests and answers (for
+	// faults that answer outside the spec, as the real server does).
+	unchecked bool
+	// clientOpts are extra client options (with unchecked only).
+	clientOpts []client.Option
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -59,7 +64,14 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if o.noKey {
 		key = ""
 	}
-	sb, c := testenv.Sandbox(t, sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording}, key, 403, 404)
+	sbo := sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording}
+	var sb *sandbox.Server
+	var c *client.Client
+	if o.unchecked {
+		sb, c = testenv.SandboxUnchecked(t, sbo, key, o.clientOpts...)
+	} else {
+		sb, c = testenv.Sandbox(t, sbo, key, 403, 404)
+	}
 	logs := &syncBuffer{}
 	deps := &Deps{
 		Client: func(context.Context) (*client.Client, error) {
