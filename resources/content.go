@@ -183,9 +183,9 @@ func (r *Registry) readRunRecording(ctx context.Context, c *client.Client, uri, 
 	}
 	if len(arts) == 0 {
 		if run.Status.IsFinal() {
-			return nil, fmt.Errorf("run %s (%s) has no recording artifact", runID, run.Status)
+			return nil, notFound(fmt.Errorf("run %s (%s) has no recording artifact", runID, run.Status))
 		}
-		return nil, fmt.Errorf("run %s is %s and has no recording yet: recordings appear when the run ends; subscribe to %s or read it again later", runID, run.Status, runURI(runID))
+		return nil, notFound(fmt.Errorf("run %s is %s and has no recording yet: recordings appear when the run ends; subscribe to %s or read it again later", runID, run.Status, runURI(runID)))
 	}
 	a := arts[len(arts)-1]
 	r.recent.seeArtifact(a.ArtifactID, a.SignedURL, runID, a.ArtifactType)
@@ -202,9 +202,9 @@ func (r *Registry) readSessionRecording(ctx context.Context, c *client.Client, u
 	}
 	if index >= len(bs.Recordings) {
 		if len(bs.Recordings) == 0 {
-			return nil, fmt.Errorf("browser session %s (%s) has no recordings yet: a session's recording appears once it is closed (close_browser_session)", sessionID, bs.Status)
+			return nil, notFound(fmt.Errorf("browser session %s (%s) has no recordings yet: a session's recording appears once it is closed (close_browser_session)", sessionID, bs.Status))
 		}
-		return nil, fmt.Errorf("browser session %s has %d recording(s): use an index from 0 to %d", sessionID, len(bs.Recordings), len(bs.Recordings)-1)
+		return nil, notFound(fmt.Errorf("browser session %s has %d recording(s): use an index from 0 to %d", sessionID, len(bs.Recordings), len(bs.Recordings)-1))
 	}
 	rec := bs.Recordings[index]
 	if rec.ArtifactID == "" || !artifactIDRe.MatchString(rec.ArtifactID) {
