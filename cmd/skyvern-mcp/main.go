@@ -252,7 +252,6 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		server.WithLogging(),
 		server.WithInstructions(instructions),
 	}, res.ServerOptions()...)
-	tools.RefuseHidden(res.Hooks(), selected, tools.SelectionReason(filter))
 	if deps.Tasks != nil {
 		opts = append(opts, deps.Tasks.ServerOptions(res.Hooks())...)
 	}
@@ -264,6 +263,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	}
 	a.mcp = server.NewMCPServer("skyvern-mcp", client.Version, opts...)
 	tools.Register(a.mcp, deps, selected)
+	tools.RefuseHidden(a.mcp, res.Hooks(), selected, filter)
 	res.Register(a.mcp)
 	a.ready = readiness(httpClient, baseURL, apiKey, a.keys == httpserver.KeysRequired)
 	switch {
