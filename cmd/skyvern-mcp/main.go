@@ -29,6 +29,7 @@ import (
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/cancelfilter"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/httpserver"
 	"github.com/skyvern-mcp/skyvern-mcp/resources"
@@ -125,7 +126,10 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 	}
 	stdio := server.NewStdioServer(a.mcp)
 	stdio.SetErrorLogger(log.New(logWriter{logger}, "", 0))
-	err = stdio.Listen(ctx, stdin, stdout)
+	// No response to a request the client cancelled (mcp-go still sends
+	// one): see internal/cancelfilter.
+	cancels := cancelfilter.New()
+	err = stdio.Listen(ctx, cancels.Reader(stdin), cancels.Writer(stdout))
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil
 	}
