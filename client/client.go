@@ -284,9 +284,14 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*http.Response, e
 		payload, contentType = b, "application/json"
 	}
 
-	attempt := func() (*http.Response, error) { return c.send(ctx, r, payload, contentType, out) }
+	attempts := 0
+	attempt := func() (*http.Response, error) {
+		attempts++
+		return c.send(ctx, r, payload, contentType, out)
+	}
 	if !r.retryable() || c.maxRetries == 0 {
-		return attempt()
+		resp, err := attempt()
+		return resp, withAttempts(err, attempts)
 	}
 	var last error
 	eb := backoff.NewExponentialBackOff()
@@ -307,9 +312,63 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*http.Response, e
 		return resp, backoff.Permanent(err)
 	}, backoff.WithBackOff(eb), backoff.WithMaxTries(c.maxRetries+1), backoff.WithMaxElapsedTime(2*time.Minute))
 	if err != nil && last != nil && ctx.Err() == nil {
-		return resp, last
+		return resp, withAttempts(last, attempts)
 	}
-	return resp, err
+	return resp, withAttempts(err, attempts)
+}
+
+// withAttempts records how many times the request was sent: in an
+// *APIError's Attempts, or in a wrapper that keeps err's text and chain.
+func withAttempts(err error, n int) error {
+	if err == nil {
+		return nil
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		apiErr.Attempts = n
+		return err
+	}
+	return &attemptsError{err: err, n: n}
+}
+
+type attemptsError struct {
+	err error
+	n   int
+}
+
+func (e *attemptsError) Error() string { return e.err.Error() }
+func (e *attemptsError) Unwrap() error { return e.err }
+
+// Attempts returns how many times the request that failed with err was
+// sent (more than 1 only when it was retried), or 0 when err did not come
+// from sending a request.
+func Attempts(err error) int {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Attempts
+	}
+	var ae *attemptsError
+	if errors.As(err, &ae) {
+		return ae.n
+	}
+	return 0
+}
+
+// IsUnreachable reports whether err means the host did not answer at
+// all: its name does not resolve, or the connection was refused or could
+// not be made.
+func IsUnreachable(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &dnsErr):
+		return true
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return true
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return true
+	}
+	return false
 }
 
 // retryDelay says whether err is worth another try, and the delay the server

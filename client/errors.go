@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,9 +19,21 @@ type APIError struct {
 	Method, Path string
 	// StatusCode is the HTTP status, e.g. 404.
 	StatusCode int
-	// Detail is Skyvern's "detail" as text: the message of a 4xx, or the
-	// validation errors of a 422 joined as "loc: msg" pairs.
+	// Detail is the server's own words: Skyvern's "detail" (the message of
+	// a 4xx, or the validation errors of a 422 joined as "loc: msg" pairs),
+	// else the body's "error" or "message" string (a 500 from Skyvern is
+	// {"error": "..."}), else the start of a non-HTML body (at most 300
+	// bytes). Empty for an HTML page or an empty body.
 	Detail string
+	// HTML is set when the body is an HTML page: a proxy, a load balancer
+	// or a web site answered, not Skyvern's API.
+	HTML bool
+	// SkyvernDetail is set when the body is JSON with a "detail" field, the
+	// shape of every error Skyvern's API (FastAPI) sends for a 4xx.
+	SkyvernDetail bool
+	// Attempts is how many times the request was sent: 1 unless it was
+	// retried (only GET and HEAD are, see WithRetries).
+	Attempts int
 	// ValidationErrors are the entries of a 422 FastAPI validation body, with
 	// their field paths (loc), e.g. ["body", "prompt"].
 	ValidationErrors []ValidationError
@@ -108,6 +121,57 @@ func IsForbidden(err error) bool { return errors.Is(err, ErrForbidden) }
 // IsValidation reports whether err is a 422 from Skyvern.
 func IsValidation(err error) bool { return errors.Is(err, ErrValidation) }
 
+// maxErrorDetail bounds the raw body kept in APIError.Detail, in bytes.
+const maxErrorDetail = 300
+
+// jsonText is a JSON string's value, or the JSON itself for other values
+// (an object, a number), "" for null.
+func jsonText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	if string(raw) == "null" {
+		return ""
+	}
+	return string(raw)
+}
+
+// looksLikeHTML reports whether a body starts like an HTML page.
+func looksLikeHTML(b []byte) bool {
+	b = bytes.ToLower(truncate(b, 64))
+	return bytes.HasPrefix(b, []byte("<!doctype html")) || bytes.HasPrefix(b, []byte("<html")) ||
+		bytes.HasPrefix(b, []byte("<head")) || bytes.HasPrefix(b, []byte("<body"))
+}
+
+// NotSkyvern reports whether the answer did not come from Skyvern's API:
+// an HTML page, or a 404 without Skyvern's JSON {"detail": "..."} body or
+// with FastAPI's generic {"detail": "Not Found"} for a route that does not
+// exist. Either way the base URL is probably wrong.
+func (e *APIError) NotSkyvern() bool {
+	if e.HTML {
+		return true
+	}
+	return e.StatusCode == http.StatusNotFound && (!e.SkyvernDetail || e.Detail == "Not Found")
+}
+
+// InvalidCredentials reports whether the error is about the API key: a 401,
+// or a 403 whose detail is about credentials (Skyvern's "Invalid
+// credentials", FastAPI's "Not authenticated", or an empty body). Other
+// 403s ("Endpoint requires localhost access", "workflow is not public")
+// are not.
+func (e *APIError) InvalidCredentials() bool {
+	if e.StatusCode == http.StatusUnauthorized {
+		return true
+	}
+	if e.StatusCode != http.StatusForbidden || e.HTML {
+		return false
+	}
+	d := strings.ToLower(e.Detail)
+	return d == "" || strings.Contains(d, "credentials") || strings.Contains(d, "api key") || strings.Contains(d, "api_key") ||
+		strings.Contains(d, "x-api-key") || strings.Contains(d, "not authenticated")
+}
+
 // newAPIError reads an error answer. The caller closes the body.
 func (c *Client) newAPIError(r *request, resp *http.Response) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
@@ -120,9 +184,15 @@ func (c *Client) newAPIError(r *request, resp *http.Response) *APIError {
 		Body:       body,
 	}
 	var parsed struct {
-		Detail json.RawMessage `json:"detail"`
+		Detail  json.RawMessage `json:"detail"`
+		Error   json.RawMessage `json:"error"`
+		Message json.RawMessage `json:"message"`
 	}
-	if json.Unmarshal(body, &parsed) == nil && len(parsed.Detail) > 0 {
+	ct := strings.ToLower(resp.Header.Get("Content-Type"))
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case json.Unmarshal(body, &parsed) == nil && len(parsed.Detail) > 0 && string(parsed.Detail) != "null":
+		e.SkyvernDetail = true
 		var s string
 		var list []ValidationError
 		switch {
@@ -138,8 +208,21 @@ func (c *Client) newAPIError(r *request, resp *http.Response) *APIError {
 		default:
 			e.Detail = string(parsed.Detail)
 		}
-	} else if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/plain") {
-		e.Detail = strings.TrimSpace(string(truncate(body, 300)))
+	case len(parsed.Error) > 0 || len(parsed.Message) > 0:
+		e.Detail = jsonText(parsed.Error)
+		if e.Detail == "" {
+			e.Detail = jsonText(parsed.Message)
+		}
+	case strings.Contains(ct, "html") || looksLikeHTML(trimmed):
+		e.HTML = true
+	case len(trimmed) > 0:
+		e.Detail = strings.ToValidUTF8(string(truncate(trimmed, maxErrorDetail)), "?")
+		if len(trimmed) > maxErrorDetail {
+			e.Detail += "..."
+		}
+	}
+	if len(e.Detail) > maxErrorDetail*4 {
+		e.Detail = strings.ToValidUTF8(e.Detail[:maxErrorDetail*4], "") + "..."
 	}
 	e.Detail = c.redactString(e.Detail)
 	return e

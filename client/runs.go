@@ -300,8 +300,16 @@ func (c *Client) GetRunArtifacts(ctx context.Context, runID string, types ...Art
 // Body.
 type ArtifactContent struct {
 	Body io.ReadCloser
-	// ContentType is the media type Skyvern sent, e.g. "image/png".
+	// ContentType is the Content-Type header Skyvern sent, e.g.
+	// "application/json" for a PDF: Skyvern's labels are often wrong, so use
+	// MIMEType or MediaType instead.
 	ContentType string
+	// MIMEType is the media type decided from the content's first bytes
+	// (DetectMIME, with ContentType as the fallback), e.g. "application/pdf".
+	// For a range that does not start at byte 0 it is ContentType's type.
+	MIMEType string
+	// head is the start of the content (up to 4 KiB), still in Body.
+	head []byte
 	// ContentLength is the size of Body in bytes, -1 when unknown.
 	ContentLength int64
 	// ContentRange is the Content-Range header of a 206 answer.
@@ -338,13 +346,41 @@ func (c *Client) GetArtifact(ctx context.Context, artifactID string, rng *ByteRa
 	if err != nil {
 		return nil, err
 	}
-	return &ArtifactContent{
+	out := &ArtifactContent{
 		Body:          resp.Body,
 		ContentType:   resp.Header.Get("Content-Type"),
 		ContentLength: resp.ContentLength,
 		ContentRange:  resp.Header.Get("Content-Range"),
 		StatusCode:    resp.StatusCode,
-	}, nil
+	}
+	if rng != nil && rng.Start > 0 {
+		// The middle of a file says nothing about its type.
+		out.MIMEType = DetectMIME(nil, "", out.ContentType)
+		return out, nil
+	}
+	head, body, err := sniffBody(resp.Body)
+	if err != nil {
+		resp.Body.Close()
+		return nil, fmt.Errorf("skyvern: GET /v1/artifacts/%s/content: reading response: %w", artifactID, err)
+	}
+	out.head = head
+	out.Body = struct {
+		io.Reader
+		io.Closer
+	}{body, resp.Body}
+	out.MIMEType = DetectMIME(head, "", out.ContentType)
+	return out, nil
+}
+
+// MediaType is the content's media type decided from its first bytes, with
+// the type implied by the artifact's type (when the caller knows it, e.g.
+// ArtifactRecording; may be empty) and then Skyvern's Content-Type as
+// fallbacks. See DetectMIME.
+func (a *ArtifactContent) MediaType(artifactType ArtifactType) string {
+	if a.head == nil && a.MIMEType != "" && artifactType == "" {
+		return a.MIMEType
+	}
+	return DetectMIME(a.head, artifactType, a.ContentType)
 }
 
 // RetryRunWebhook sends a finished run's webhook again: POST

@@ -110,3 +110,35 @@ describe("stdout hygiene (raw child process)", () => {
     assert.equal(exit.code, 0, "server exit code after stdin closed");
   });
 });
+
+describe("cancellation over stdio", () => {
+  let client;
+
+  before(async () => {
+    ({ client } = await connect(["--sandbox", "--sandbox-run-seconds", "60"]));
+  });
+
+  after(async () => {
+    await client?.close();
+  });
+
+  test("a cancelled tools/call gets no response; the next call does", { timeout: 30_000 }, async () => {
+    const errors = [];
+    client.onerror = (err) => errors.push(String(err?.message ?? err));
+    const abort = new AbortController();
+    const call = client.callTool(
+      { name: "run_task", arguments: { prompt: "wait for me", wait_for_completion: true } },
+      undefined,
+      // Cancel once the server reports progress: the call is in flight then.
+      { signal: abort.signal, onprogress: () => abort.abort("user pressed stop") },
+    );
+    await assert.rejects(call);
+    // A later call is answered; a response to the cancelled one, sent before it,
+    // would have reached onerror as "a response for an unknown message ID".
+    const res = await client.callTool({ name: "get_browser_sessions", arguments: {} });
+    assert.notEqual(res.isError, true, JSON.stringify(res));
+    const res2 = await client.callTool({ name: "get_browser_sessions", arguments: {} });
+    assert.notEqual(res2.isError, true, JSON.stringify(res2));
+    assert.deepEqual(errors.filter((e) => /unknown message ID/i.test(e)), []);
+  });
+});

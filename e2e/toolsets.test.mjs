@@ -48,8 +48,9 @@ describe("tool selection flags through the official MCP TypeScript SDK client", 
       await assert.rejects(
         client.callTool({ name: "run_task", arguments: { prompt: "x" } }),
         (err) => {
+          assert.equal(err.code, -32602);
           assert.match(String(err.message), /tool run_task is not enabled on this server/);
-          assert.match(String(err.message), /--read-only/);
+          assert.match(String(err.message), /start without --read-only/);
           return true;
         },
       );
@@ -63,7 +64,7 @@ describe("tool selection flags through the official MCP TypeScript SDK client", 
     await withServer(["--tools", "get_run,run_task,cancel_run", "--exclude-tools", "cancel_run"], async (client) => {
       const { tools } = await client.listTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), ["get_run", "run_task"]);
-      await assert.rejects(client.callTool({ name: "cancel_run", arguments: { run_id: "tsk_1" } }), /--exclude-tools hides cancel_run/);
+      await assert.rejects(client.callTool({ name: "cancel_run", arguments: { run_id: "tsk_1" } }), /tool cancel_run is not enabled on this server: --exclude-tools hides it/);
       const run = await client.callTool({ name: "run_task", arguments: { prompt: "Find the price" } });
       assert.notEqual(run.isError, true, JSON.stringify(run));
       assert.match(run.structuredContent.run_id, /^tsk_/);

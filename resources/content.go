@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -43,11 +41,7 @@ func artifactItem(a *client.Artifact) ArtifactItem {
 }
 
 // isTextual reports whether a media type is sent as text.
-func isTextual(mediaType string) bool {
-	return strings.HasPrefix(mediaType, "text/") || mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") ||
-		mediaType == "application/xml" || strings.HasSuffix(mediaType, "+xml") || mediaType == "application/javascript" ||
-		mediaType == "application/x-ndjson" || mediaType == "application/yaml"
-}
+func isTextual(mediaType string) bool { return client.IsTextualMIME(mediaType) }
 
 // tooLargeError refuses content above the cap and says where to get it.
 type tooLargeError struct {
@@ -81,12 +75,12 @@ func (e *tooLargeError) Error() string {
 }
 
 // readArtifact reads GET /v1/artifacts/{artifact_id}/content into one
-// resource: text types that are valid UTF-8 as text, everything else as a
-// base64 blob. Content over MaxResourceBytes is refused (before its body is
-// read when Skyvern declares its length). The body is read once into a
-// buffer of its declared length; over stdio (a splice.Writer in ctx) those
-// bytes are all that is held: they are encoded straight into the response
-// line as it is written.
+// resource, typed from its bytes (client.DetectMIME): text types that are
+// valid UTF-8 as text, everything else as a base64 blob. Content over
+// MaxResourceBytes is refused (before its body is read when Skyvern declares
+// its length). The body is read once into a buffer of its declared length;
+// over stdio (a splice.Writer in ctx) those bytes are all that is held: they
+// are encoded straight into the response line as it is written.
 func (r *Registry) readArtifact(ctx context.Context, c *client.Client, uri, artifactID string, hint artifactHint) ([]mcp.ResourceContents, error) {
 	limit := r.o.MaxResourceBytes
 	tooLarge := func(mediaType string, size int64) error {
@@ -99,10 +93,9 @@ func (r *Registry) readArtifact(ctx context.Context, c *client.Client, uri, arti
 		return nil, describe(err, "artifact", artifactID)
 	}
 	defer content.Body.Close()
-	mediaType, _, _ := mime.ParseMediaType(content.ContentType)
-	if mediaType == "" {
-		mediaType = "application/octet-stream"
-	}
+	// The bytes decide the type (Skyvern labels PDFs, archives and some
+	// screenshots application/json, webm recordings video/mp4).
+	mediaType := content.MediaType(hint.artifactType)
 	if content.ContentLength > limit {
 		return nil, tooLarge(mediaType, content.ContentLength)
 	}
@@ -168,13 +161,13 @@ func (r *Registry) readRunRecording(ctx context.Context, c *client.Client, uri, 
 	}
 	if len(arts) == 0 {
 		if run.Status.IsFinal() {
-			return nil, fmt.Errorf("run %s (%s) has no recording artifact", runID, run.Status)
+			return nil, notFound(fmt.Errorf("run %s (%s) has no recording artifact", runID, run.Status))
 		}
-		return nil, fmt.Errorf("run %s is %s and has no recording yet: recordings appear when the run ends; subscribe to %s or read it again later", runID, run.Status, runURI(runID))
+		return nil, notFound(fmt.Errorf("run %s is %s and has no recording yet: recordings appear when the run ends; subscribe to %s or read it again later", runID, run.Status, runURI(runID)))
 	}
 	a := arts[len(arts)-1]
-	r.recent.seeArtifact(a.ArtifactID, a.SignedURL, runID)
-	res, err := r.readArtifact(ctx, c, uri, a.ArtifactID, artifactHint{signedURL: a.SignedURL, runID: runID, appURL: run.AppURL})
+	r.recent.seeArtifact(a.ArtifactID, a.SignedURL, runID, a.ArtifactType)
+	res, err := r.readArtifact(ctx, c, uri, a.ArtifactID, artifactHint{signedURL: a.SignedURL, runID: runID, appURL: run.AppURL, artifactType: a.ArtifactType})
 	return res, err
 }
 
@@ -187,15 +180,15 @@ func (r *Registry) readSessionRecording(ctx context.Context, c *client.Client, u
 	}
 	if index >= len(bs.Recordings) {
 		if len(bs.Recordings) == 0 {
-			return nil, fmt.Errorf("browser session %s (%s) has no recordings yet: a session's recording appears once it is closed (close_browser_session)", sessionID, bs.Status)
+			return nil, notFound(fmt.Errorf("browser session %s (%s) has no recordings yet: a session's recording appears once it is closed (close_browser_session)", sessionID, bs.Status))
 		}
-		return nil, fmt.Errorf("browser session %s has %d recording(s): use an index from 0 to %d", sessionID, len(bs.Recordings), len(bs.Recordings)-1)
+		return nil, notFound(fmt.Errorf("browser session %s has %d recording(s): use an index from 0 to %d", sessionID, len(bs.Recordings), len(bs.Recordings)-1))
 	}
 	rec := bs.Recordings[index]
 	if rec.ArtifactID == "" || !artifactIDRe.MatchString(rec.ArtifactID) {
 		return nil, errors.New(noArtifactMessage(sessionID, index, rec.URL, bs.AppURL))
 	}
-	return r.readArtifact(ctx, c, uri, rec.ArtifactID, artifactHint{signedURL: rec.URL, appURL: bs.AppURL})
+	return r.readArtifact(ctx, c, uri, rec.ArtifactID, artifactHint{signedURL: rec.URL, appURL: bs.AppURL, artifactType: client.ArtifactRecording})
 }
 
 func noArtifactMessage(sessionID string, index int, url, appURL string) string {

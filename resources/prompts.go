@@ -192,9 +192,9 @@ func lastScreenshot(ctx context.Context, c *client.Client, runID string) *mcp.Bl
 	if err != nil || len(data) > maxPromptScreenshot {
 		return nil
 	}
-	mimeType := content.ContentType
-	if i := strings.IndexByte(mimeType, ';'); i >= 0 {
-		mimeType = mimeType[:i]
+	mimeType := content.MediaType(latest.ArtifactType)
+	if !strings.HasPrefix(mimeType, "image/") {
+		return nil
 	}
 	return &mcp.BlobResourceContents{URI: artifactURI(latest.ArtifactID), MIMEType: mimeType, Blob: base64.StdEncoding.EncodeToString(data)}
 }

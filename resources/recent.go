@@ -37,6 +37,9 @@ type recentRun struct {
 // links to offer when its content is too large to send.
 type artifactHint struct {
 	signedURL, runID, appURL string
+	// artifactType is the artifact's type from the listing, a fallback for
+	// its media type when its bytes are not conclusive.
+	artifactType client.ArtifactType
 }
 
 func newRecentRuns(max int) *recentRuns {
@@ -137,8 +140,8 @@ func (e recentRun) resource() mcp.Resource {
 	return res
 }
 
-// seeArtifact remembers an artifact's signed URL and run.
-func (rr *recentRuns) seeArtifact(artifactID, signedURL, runID string) {
+// seeArtifact remembers an artifact's signed URL, run and type.
+func (rr *recentRuns) seeArtifact(artifactID, signedURL, runID string, artifactType client.ArtifactType) {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
 	if _, ok := rr.hints[artifactID]; !ok {
@@ -148,7 +151,7 @@ func (rr *recentRuns) seeArtifact(artifactID, signedURL, runID string) {
 			rr.order = rr.order[1:]
 		}
 	}
-	rr.hints[artifactID] = artifactHint{signedURL: signedURL, runID: runID}
+	rr.hints[artifactID] = artifactHint{signedURL: signedURL, runID: runID, artifactType: artifactType}
 }
 
 func (rr *recentRuns) artifactHint(artifactID string) artifactHint {

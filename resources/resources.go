@@ -207,7 +207,7 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 	uri := req.Params.URI
 	defer func() {
 		if err != nil {
-			err = errors.New(r.redact(err.Error()))
+			err = protocolError(ctx, uri, r.redact(err.Error()), err)
 		}
 		ev := r.o.Deps.Log.Info()
 		if err != nil {
@@ -255,7 +255,7 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 		list := make([]ArtifactItem, len(arts))
 		for i := range arts {
 			list[i] = artifactItem(&arts[i])
-			r.recent.seeArtifact(arts[i].ArtifactID, arts[i].SignedURL, ref.id)
+			r.recent.seeArtifact(arts[i].ArtifactID, arts[i].SignedURL, ref.id, arts[i].ArtifactType)
 		}
 		return r.jsonContents(ctx, uri, ArtifactList{RunID: ref.id, Count: len(list), Artifacts: list})
 	case kindArtifact:
@@ -300,14 +300,17 @@ func (r *Registry) jsonContents(ctx context.Context, uri string, v any) ([]mcp.R
 	return []mcp.ResourceContents{t}, nil
 }
 
-// describe turns a client error into a message naming the object.
+// describe turns a client error into a message naming the object; a 404
+// is a missing resource (notFound).
 func describe(err error, what, id string) error {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
-		switch apiErr.StatusCode {
-		case 404:
-			return fmt.Errorf("%s %s not found in Skyvern (404): %s", what, id, apiErr.Detail)
-		case 401, 403:
+		switch {
+		case apiErr.StatusCode == 404 && !apiErr.NotSkyvern():
+			return notFound(fmt.Errorf("%s %s not found in Skyvern (404): %s", what, id, apiErr.Detail))
+		case apiErr.NotSkyvern():
+			return fmt.Errorf("%w: the Skyvern base URL looks wrong (it answers like no Skyvern API): check --base-url (SKYVERN_BASE_URL)", err)
+		case apiErr.InvalidCredentials():
 			return fmt.Errorf("Skyvern refused the API key (%d %s): check SKYVERN_API_KEY", apiErr.StatusCode, apiErr.Detail)
 		}
 	}

@@ -30,6 +30,7 @@ var pngSignature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}
 
 type harness struct {
 	t   testing.TB
+	sb  *sandbox.Server
 	srv *server.MCPServer
 	reg *Registry
 	c   *client.Client
@@ -46,6 +47,9 @@ type opts struct {
 	pageSize    int
 	// watcher sets Deps.Watcher, shared by the tools and the registry.
 	watcher bool
+	// unchecked skips the contract check (for faults that answer outside
+	// the spec, as the real server does).
+	unchecked bool
 }
 
 // newHarness builds the MCP server as main does (tools + resources) against
@@ -56,7 +60,14 @@ func newHarness(t testing.TB, o opts) *harness {
 	if o.runDuration == 0 {
 		o.runDuration = 150 * time.Millisecond
 	}
-	_, c := testenv.Sandbox(t, sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording}, testKey, 400, 403, 404)
+	sbo := sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording}
+	var sb *sandbox.Server
+	var c *client.Client
+	if o.unchecked {
+		sb, c = testenv.SandboxUnchecked(t, sbo, testKey)
+	} else {
+		sb, c = testenv.Sandbox(t, sbo, testKey, 400, 403, 404)
+	}
 	deps := &tools.Deps{
 		Client:      func(context.Context) (*client.Client, error) { return c, nil },
 		Log:         zerolog.Nop(),
@@ -74,7 +85,7 @@ func newHarness(t testing.TB, o opts) *harness {
 	tools.Register(s, deps, tools.All())
 	reg.Register(s)
 	t.Cleanup(reg.Close)
-	h := &harness{t: t, srv: s, reg: reg, c: c}
+	h := &harness{t: t, sb: sb, srv: s, reg: reg, c: c}
 	h.mcp = h.connect()
 	return h
 }

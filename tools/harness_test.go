@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -49,7 +48,11 @@ type harnessOpts struct {
 	// offSpec turns off the check of the sandbox's answers against
 	// Skyvern's OpenAPI spec, for answers the real Skyvern gives but its
 	// spec does not document (a run output that is a number or a boolean).
-	offSpec bool
+	// unchecked does the same, for faults that answer outside the spec, as
+	// the real server does.
+	offSpec, unchecked bool
+	// clientOpts are extra client options (with unchecked or offSpec only).
+	clientOpts []client.Option
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -67,13 +70,8 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	sbOpts := sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording}
 	var sb *sandbox.Server
 	var c *client.Client
-	if o.offSpec {
-		sb = sandbox.New(sbOpts)
-		srv := httptest.NewServer(sb)
-		t.Cleanup(srv.Close)
-		var err error
-		c, err = client.New(client.WithBaseURL(srv.URL), client.WithAPIKey(key), client.WithHTTPClient(srv.Client()))
-		require.NoError(t, err)
+	if o.offSpec || o.unchecked {
+		sb, c = testenv.SandboxUnchecked(t, sbOpts, key, o.clientOpts...)
 	} else {
 		sb, c = testenv.Sandbox(t, sbOpts, key, 403, 404)
 	}

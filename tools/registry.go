@@ -1,9 +1,7 @@
 package tools
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -150,34 +148,81 @@ func Select(f Filter) ([]Tool, error) {
 }
 
 // RefuseHidden makes a tools/call of a tool that exists but is not in
-// selected fail with a JSON-RPC error that says why (reason, such as
-// "--read-only serves only read-only tools"), instead of mcp-go's bare "tool
-// not found". Tools that are not registered can never be called either way.
-func RefuseHidden(hooks *server.Hooks, selected []Tool, reason string) {
+// selected fail with JSON-RPC error -32602 (invalid params, as for an
+// unknown tool) whose message names the flag that enables it (e.g. "tool
+// get_version is in the admin toolset, not enabled: start with --toolsets
+// runs,...,admin"), instead of mcp-go's bare "tool not found". It registers
+// every hidden tool on s with a handler that only refuses, and removes them
+// from tools/list through an AfterListTools hook on hooks (which must be
+// the hooks s was created with). A name that is no tool at all keeps
+// mcp-go's -32602 "tool '...' not found". Call it after Register.
+func RefuseHidden(s *server.MCPServer, hooks *server.Hooks, selected []Tool, f Filter) {
 	on := make(map[string]bool, len(selected))
 	for _, t := range selected {
 		on[t.Tool.Name] = true
 	}
-	hooks.AddOnRequestInitialization(func(_ context.Context, _ any, message any) error {
-		raw, ok := message.(json.RawMessage)
-		// Every request passes here: decode only what may be a tools/call.
-		if !ok || len(on) == len(All()) || !bytes.Contains(raw, []byte(mcp.MethodToolsCall)) {
-			return nil
+	if len(on) == len(All()) {
+		return
+	}
+	var hidden []server.ServerTool
+	for _, t := range All() {
+		if on[t.Tool.Name] {
+			continue
 		}
-		var req struct {
-			Method string `json:"method"`
-			Params struct {
-				Name string `json:"name"`
-			} `json:"params"`
+		msg := HiddenReason(t, f)
+		hidden = append(hidden, server.ServerTool{
+			// Only the name: the tool is never listed, and without an
+			// execution mode a task-augmented call is refused the same way.
+			Tool: mcp.Tool{Name: t.Tool.Name, InputSchema: mcp.ToolInputSchema{Type: "object"}},
+			Handler: func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+				return nil, server.NewHandlerError(&invalidParamsError{msg: msg})
+			},
+		})
+	}
+	s.AddTools(hidden...)
+	hooks.AddAfterListTools(func(_ context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
+		if res == nil {
+			return
 		}
-		if json.Unmarshal(raw, &req) != nil || req.Method != string(mcp.MethodToolsCall) {
-			return nil
-		}
-		if _, known := byName()[req.Params.Name]; !known || on[req.Params.Name] {
-			return nil
-		}
-		return fmt.Errorf("tool %s is not enabled on this server: %s; tools/list shows the enabled tools", req.Params.Name, reason)
+		res.Tools = slices.DeleteFunc(res.Tools, func(t mcp.Tool) bool { return !on[t.Name] })
 	})
+}
+
+// invalidParamsError is a JSON-RPC -32602 error with a message of our own.
+type invalidParamsError struct{ msg string }
+
+func (e *invalidParamsError) Error() string { return e.msg }
+
+// JSONRPCError implements server.JSONRPCErrorProvider.
+func (e *invalidParamsError) JSONRPCError() mcp.JSONRPCError {
+	return mcp.JSONRPCError{JSONRPC: mcp.JSONRPC_VERSION, Error: mcp.NewJSONRPCErrorDetails(mcp.INVALID_PARAMS, e.msg, nil)}
+}
+
+// HiddenReason says why the filter hides tool t and which flag would
+// enable it.
+func HiddenReason(t Tool, f Filter) string {
+	name := t.Tool.Name
+	sets := f.Toolsets
+	if len(sets) == 0 {
+		sets = DefaultToolsets()
+	}
+	var why []string
+	switch {
+	case len(f.Tools) > 0 && !slices.Contains(f.Tools, name):
+		why = append(why, fmt.Sprintf("it is not in --tools (which enables only %s): add it to --tools", strings.Join(f.Tools, ",")))
+	case len(f.Tools) == 0 && !slices.Contains(sets, t.Toolset) && !slices.Contains(sets, AllToolsets):
+		why = append(why, fmt.Sprintf("it is in the %s toolset, not enabled: start with --toolsets %s", t.Toolset, strings.Join(append(slices.Clone(sets), t.Toolset), ",")))
+	}
+	if slices.Contains(f.ExcludeTools, name) {
+		why = append(why, "--exclude-tools hides it: remove it from --exclude-tools")
+	}
+	if f.ReadOnly && !t.ReadOnly() {
+		why = append(why, "it changes Skyvern state and --read-only serves only read-only tools: start without --read-only")
+	}
+	if len(why) == 0 {
+		why = append(why, "this server's tool selection hides it")
+	}
+	return fmt.Sprintf("tool %s is not enabled on this server: %s; tools/list shows the enabled tools", name, strings.Join(why, "; "))
 }
 
 // SelectionReason describes why a filter hides tools, for RefuseHidden.

@@ -3,8 +3,10 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,39 +60,61 @@ func TestSelectUnknownNamesListTheValidOnes(t *testing.T) {
 	assert.ErrorContains(t, err, `unknown toolset "nope"; valid toolsets: runs, workflows`)
 }
 
-// A hidden tool is neither listed nor callable, and a call says which flag
-// hides it.
+// A hidden tool is neither listed nor callable, and a call is -32602 naming
+// the flag that enables it; a name that is no tool is -32602 too.
 func TestHiddenToolsAreRefusedWithTheReason(t *testing.T) {
-	f := Filter{ReadOnly: true}
-	sel, err := Select(f)
-	require.NoError(t, err)
-	hooks := &server.Hooks{}
-	RefuseHidden(hooks, sel, SelectionReason(f))
-	s := server.NewMCPServer("t", "1", server.WithToolCapabilities(false), server.WithHooks(hooks))
-	Register(s, &Deps{}, sel)
-	ctx := context.Background()
-	s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`))
+	type rpcErr struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	call := func(s *server.MCPServer, name string) (rpcErr, string) {
+		ctx := context.Background()
+		s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`))
+		resp, _ := json.Marshal(s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"`+name+`","arguments":{"prompt":"x","run_id":"tsk_1"}}}`)))
+		var out struct {
+			Error rpcErr `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal(resp, &out))
+		return out.Error, string(resp)
+	}
+	serve := func(f Filter) *server.MCPServer {
+		sel, err := Select(f)
+		require.NoError(t, err)
+		hooks := &server.Hooks{}
+		s := server.NewMCPServer("t", "1", server.WithToolCapabilities(false), server.WithHooks(hooks))
+		Register(s, &Deps{}, sel)
+		RefuseHidden(s, hooks, sel, f)
+		return s
+	}
 
-	list, _ := json.Marshal(s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`)))
+	s := serve(Filter{ReadOnly: true})
+	list, _ := json.Marshal(s.HandleMessage(context.Background(), json.RawMessage(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`)))
 	assert.Contains(t, string(list), `"get_run"`)
 	assert.NotContains(t, string(list), `"run_task"`)
+	assert.NotContains(t, string(list), `"get_version"`, "opt-in toolsets stay unlisted")
 
-	resp, _ := json.Marshal(s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_task","arguments":{"prompt":"x"}}}`)))
-	var out struct {
-		Error struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
+	for _, tc := range []struct {
+		f    Filter
+		tool string
+		want string
+	}{
+		{Filter{ReadOnly: true}, "run_task", "--read-only serves only read-only tools: start without --read-only"},
+		{Filter{}, "get_version", "tool get_version is not enabled on this server: it is in the admin toolset, not enabled: start with --toolsets " + strings.Join(DefaultToolsets(), ",") + ",admin"},
+		{Filter{Toolsets: []string{"runs"}}, "get_workflows", "it is in the workflows toolset, not enabled: start with --toolsets runs,workflows"},
+		{Filter{Tools: []string{"get_run"}}, "run_task", "it is not in --tools (which enables only get_run): add it to --tools"},
+		{Filter{ExcludeTools: []string{"run_task"}}, "run_task", "--exclude-tools hides it: remove it from --exclude-tools"},
+	} {
+		e, _ := call(serve(tc.f), tc.tool)
+		assert.Equal(t, mcp.INVALID_PARAMS, e.Code, tc.tool)
+		assert.Contains(t, e.Message, tc.want)
 	}
-	require.NoError(t, json.Unmarshal(resp, &out))
-	assert.NotZero(t, out.Error.Code)
-	assert.Contains(t, out.Error.Message, "tool run_task is not enabled on this server")
-	assert.Contains(t, out.Error.Message, "--read-only serves only read-only tools")
 
-	// A tool that does not exist at all keeps mcp-go's own error.
-	resp, _ = json.Marshal(s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}`)))
-	assert.Contains(t, string(resp), "not found")
+	// A tool that does not exist at all: -32602 from mcp-go.
+	e, _ := call(s, "no_such_tool")
+	assert.Equal(t, mcp.INVALID_PARAMS, e.Code)
+	assert.Contains(t, e.Message, "no_such_tool")
+	assert.Contains(t, e.Message, "not found")
 	// An enabled tool is not refused (it fails for want of a client, as an isError result).
-	resp, _ = json.Marshal(s.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_run","arguments":{"run_id":"tsk_1"}}}`)))
-	assert.NotContains(t, string(resp), "not enabled")
+	_, resp := call(s, "get_run")
+	assert.NotContains(t, resp, "not enabled")
 }

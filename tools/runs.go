@@ -5,8 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"mime"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -21,6 +21,10 @@ const (
 	MaxInlineImageBytes = 768 << 10
 	// MaxInlineTextBytes is the largest text/HTML/JSON returned as text: 256 KiB.
 	MaxInlineTextBytes = 256 << 10
+	// MaxInlineBinaryBytes is the largest other binary content (PDF, ZIP,
+	// video, ...) returned as an embedded resource blob: 768 KiB, less when
+	// the result cap needs it.
+	MaxInlineBinaryBytes = 768 << 10
 )
 
 // RunTaskInput is run_task's input: the TaskRunRequest plus the SDK's
@@ -100,7 +104,9 @@ type ArtifactContentResult struct {
 	ContentType string `json:"content_type"`
 	// SizeBytes is the content size in bytes, -1 when unknown.
 	SizeBytes int64 `json:"size_bytes"`
-	// DeliveredAs is "image", "text" or "link".
+	// DeliveredAs is "image" (image content), "text" (text content),
+	// "resource" (other binary content as an embedded resource with a base64
+	// blob) or "link" (a resource link, for content too large to inline).
 	DeliveredAs string `json:"delivered_as"`
 	// ContentURL is the API URL of the content (needs the x-api-key header).
 	ContentURL string `json:"content_url"`
@@ -194,7 +200,7 @@ func runTools() []Tool {
 				return &ArtifactsResult{RunID: in.RunID, Count: len(arts), Artifacts: arts, links: c.deps.ResourceLinks}, nil
 			}),
 		define(spec{name: "get_artifact", title: "Get an artifact's content", toolset: ToolsetRuns, hints: readHints,
-			description: "Get an artifact's content: images up to 768 KiB, text up to 256 KiB; larger ones as a link."},
+			description: "Get an artifact's content, typed from its bytes: images and other binary (PDF, ZIP, video) up to 768 KiB, text up to 256 KiB; larger ones as a link."},
 			true, getArtifact),
 		define(spec{name: "retry_run_webhook", title: "Resend a run's webhook", toolset: ToolsetRuns,
 			hints:       hints{openWorld: true},
@@ -211,65 +217,64 @@ func getArtifact(ctx context.Context, c *call, in *GetArtifactInput) (*ArtifactC
 		return nil, err
 	}
 	defer content.Body.Close()
-	mediaType, _, _ := mime.ParseMediaType(content.ContentType)
-	if mediaType == "" {
-		mediaType = "application/octet-stream"
-	}
+	// The bytes decide the type: Skyvern labels PDFs, archives and some
+	// screenshots application/json, and webm recordings video/mp4.
+	mediaType := content.MediaType("")
 	res := &ArtifactContentResult{
 		ArtifactID:  in.ArtifactID,
 		ContentType: mediaType,
 		SizeBytes:   content.ContentLength,
 		ContentURL:  c.client.BaseURL() + "/v1/artifacts/" + in.ArtifactID + "/content",
 	}
-	limit := int64(0)
-	kind := ""
+	uri := "skyvern://artifacts/" + in.ArtifactID
+	limit, kind := int64(MaxInlineBinaryBytes), "resource"
 	switch {
-	case strings.HasPrefix(mediaType, "image/"):
+	case strings.HasPrefix(mediaType, "image/") && !isTextual(mediaType):
 		limit, kind = MaxInlineImageBytes, "image"
 	case isTextual(mediaType):
 		limit, kind = MaxInlineTextBytes, "text"
 	}
 	// What fits in the result cap with room for the metadata: base64 adds
-	// a third to images, escaping up to 6 bytes per byte of text (counted
+	// a third to binary, escaping up to 6 bytes per byte of text (counted
 	// as 2: the text is then checked again when the result is built).
 	room := int64(c.deps.maxResultBytes() - 16<<10)
-	if kind == "image" {
-		limit = min(limit, room/4*3)
-	} else if kind == "text" {
+	if kind == "text" {
 		limit = min(limit, room/2)
+	} else {
+		limit = min(limit, room/4*3)
 	}
-	if kind != "" && (content.ContentLength < 0 || content.ContentLength <= limit) {
+	if content.ContentLength < 0 || content.ContentLength <= limit {
 		data, err := io.ReadAll(io.LimitReader(content.Body, limit+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading artifact %s: %w", in.ArtifactID, err)
 		}
+		if kind == "text" && !utf8.Valid(data) {
+			// Not UTF-8: the bytes travel as binary, never as mangled text.
+			kind = "resource"
+		}
 		if int64(len(data)) <= limit {
 			res.SizeBytes = int64(len(data))
 			res.DeliveredAs = kind
-			if kind == "image" {
-				res.extra = []mcp.Content{mcp.NewImageContent(base64.StdEncoding.EncodeToString(data), mediaType)}
-			} else {
+			b64 := func() string { return base64.StdEncoding.EncodeToString(data) }
+			switch kind {
+			case "image":
+				res.extra = []mcp.Content{mcp.NewImageContent(b64(), mediaType)}
+			case "text":
 				res.extra = []mcp.Content{mcp.NewTextContent(string(data))}
+			default:
+				res.extra = []mcp.Content{mcp.NewEmbeddedResource(mcp.BlobResourceContents{URI: uri, MIMEType: mediaType, Blob: b64()})}
 			}
 			return res, nil
 		}
 	}
 	res.DeliveredAs = "link"
-	uri := "skyvern://artifacts/" + in.ArtifactID
-	if kind == "" {
-		res.Message = fmt.Sprintf("%s content is not returned inline by this tool (only images up to %d KiB and text up to %d KiB are).", mediaType, MaxInlineImageBytes>>10, MaxInlineTextBytes>>10)
-	} else {
-		res.Message = fmt.Sprintf("The artifact (%s, %s) is larger than this tool returns inline (%d KiB for images, %d KiB for text).", mediaType, sizeText(res.SizeBytes), MaxInlineImageBytes>>10, MaxInlineTextBytes>>10)
-	}
+	res.Message = fmt.Sprintf("The artifact (%s, %s) is larger than this tool returns inline (%d KiB for images and other binary content, %d KiB for text).", mediaType, sizeText(res.SizeBytes), MaxInlineImageBytes>>10, MaxInlineTextBytes>>10)
 	res.Message += " Read the resource " + uri + " (up to the server's resource size limit), or open the artifact's signed_url from get_run_artifacts."
 	res.extra = []mcp.Content{mcp.NewResourceLink(uri, in.ArtifactID, "Artifact content", mediaType)}
 	return res, nil
 }
 
-func isTextual(mediaType string) bool {
-	return strings.HasPrefix(mediaType, "text/") || mediaType == "application/json" ||
-		strings.HasSuffix(mediaType, "+json") || mediaType == "application/xml" || strings.HasSuffix(mediaType, "+xml")
-}
+func isTextual(mediaType string) bool { return client.IsTextualMIME(mediaType) }
 
 func sizeText(n int64) string {
 	if n < 0 {

@@ -341,7 +341,7 @@ func followTask(ctx context.Context, c *call, run *client.Run) (*RunResult, erro
 			return nil, &taskEndError{fmt.Errorf("stopped following Skyvern run %s: %w", run.RunID, context.Canceled)}
 		}
 		if err != nil {
-			return nil, &taskEndError{fmt.Errorf("run %s was started but following it failed: %s", run.RunID, c.deps.redact(describeError(err)))}
+			return nil, &taskEndError{fmt.Errorf("run %s was started but following it failed: %s", run.RunID, c.deps.redact(describeError(err, c.client.BaseURL())))}
 		}
 	}
 	st.update(t, final)

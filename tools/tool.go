@@ -316,7 +316,11 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 				return nil, errors.New(deps.redact(end.err.Error()))
 			}
 			if err != nil {
-				return errorResult(s.name, deps.redact(describeError(err))), nil
+				base := ""
+				if c.client != nil {
+					base = c.client.BaseURL()
+				}
+				return errorResult(s.name, deps.redact(describeError(err, base))), nil
 			}
 			return shaper.result(deps, output)
 		}
@@ -474,26 +478,57 @@ func jsonKind(v any) string {
 	return "a number"
 }
 
-// describeError turns a client error into text that says what happened and
-// what to do.
-func describeError(err error) string {
+// describeError turns a client error into text that says what happened
+// (the status and the server's own words) and what to do, advising only
+// what is true of this error. baseURL is the configured Skyvern base URL
+// (not secret), named when it looks wrong; may be empty.
+func describeError(err error, baseURL string) string {
 	var apiErr *client.APIError
 	var decErr *client.DecodeError
 	switch {
 	case errors.As(err, &apiErr):
 		msg := fmt.Sprintf("Skyvern answered HTTP %d (%s) to %s %s", apiErr.StatusCode, httpStatusText(apiErr.StatusCode), apiErr.Method, apiErr.Path)
-		if apiErr.Detail != "" {
+		if apiErr.Attempts > 1 {
+			msg += fmt.Sprintf(" (%d attempts)", apiErr.Attempts)
+		}
+		switch {
+		case apiErr.Detail != "":
 			msg += ": " + apiErr.Detail
+		case apiErr.HTML:
+			msg += " with an HTML page"
+		}
+		if apiErr.NotSkyvern() {
+			why := "answers with an HTML page, not Skyvern's JSON API"
+			if !apiErr.HTML {
+				why = "has no such API route (Skyvern answers 404 with its own message for an unknown ID)"
+			}
+			return msg + ". " + wrongBaseURL(baseURL, why)
 		}
 		return msg + ". " + hintFor(apiErr)
 	case errors.As(err, &decErr):
-		return decErr.Error() + ". Skyvern or a proxy in front of it answered with something other than the API's JSON; check the base URL (SKYVERN_BASE_URL) and try again."
+		return decErr.Error() + ". " + wrongBaseURL(baseURL, "answered with something other than Skyvern's JSON API (a proxy, a login page or another web site)")
 	case errors.Is(err, context.Canceled):
 		return "the call was cancelled"
+	case client.IsUnreachable(err):
+		msg := "Skyvern could not be reached: " + err.Error()
+		if n := client.Attempts(err); n > 1 {
+			msg += fmt.Sprintf(" (%d attempts)", n)
+		}
+		return msg + ". " + wrongBaseURL(baseURL, "does not answer (no such host, or nothing listening there)")
 	case errors.Is(err, context.DeadlineExceeded):
 		return "Skyvern did not answer in time: " + err.Error()
 	}
 	return err.Error()
+}
+
+// wrongBaseURL says the base URL looks wrong, and names it.
+func wrongBaseURL(baseURL, why string) string {
+	where := "The Skyvern base URL"
+	if baseURL != "" {
+		where += " " + baseURL
+	}
+	return where + " " + why + ", so the base URL looks wrong: set --base-url (SKYVERN_BASE_URL) to Skyvern's API root, " +
+		"e.g. " + client.CloudBaseURL + " for Skyvern Cloud or " + client.LocalBaseURL + " for a local Skyvern."
 }
 
 func hintFor(e *client.APIError) string {
@@ -502,7 +537,10 @@ func hintFor(e *client.APIError) string {
 	}
 	switch e.StatusCode {
 	case 401, 403:
-		return "Check that SKYVERN_API_KEY is your Skyvern organization API key (Settings > API Keys at https://app.skyvern.com), not an OpenAI, Anthropic or other LLM provider key, and that it belongs to the organization that owns this resource."
+		if e.InvalidCredentials() {
+			return "Check that SKYVERN_API_KEY is your Skyvern organization API key (Settings > API Keys at https://app.skyvern.com), not an OpenAI, Anthropic or other LLM provider key, and that it belongs to the organization that owns this resource."
+		}
+		return "Skyvern refused this request for the reason given above, which is not about the API key."
 	case 404:
 		return "Check the ID: run IDs start with tsk_, tsk_v2_ or wr_, workflows with wpid_, browser sessions with pbs_, browser profiles with bp_, credentials with cred_, artifacts with a_. List tools (get_workflows, get_browser_sessions, list_browser_profiles, get_credentials, get_run_artifacts) show existing IDs."
 	case 409:
@@ -518,10 +556,13 @@ func hintFor(e *client.APIError) string {
 		return "Skyvern is rate limiting; wait a little before trying again."
 	}
 	if e.StatusCode >= 500 {
-		if e.Method == "POST" {
+		if e.Method != http.MethodGet && e.Method != http.MethodHead {
 			return "Skyvern had a server error. This request was not retried automatically because it may have taken effect: check (for example with get_run or a list tool) before sending it again."
 		}
-		return "Skyvern had a server error and retries did not help; try again later."
+		if e.Attempts > 1 {
+			return fmt.Sprintf("Skyvern had a server error on each of %d attempts; try again later.", e.Attempts)
+		}
+		return "Skyvern had a server error; try again later."
 	}
 	return ""
 }

@@ -29,6 +29,7 @@ import (
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/cancelfilter"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/httpserver"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/splice"
@@ -131,9 +132,12 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 	}
 	// Large resource contents are written straight into their response
 	// lines rather than encoded with the rest of the message (package
-	// splice): a recording is held once, not six times.
+	// splice): a recording is held once, not six times. No response to a
+	// request the client cancelled (mcp-go still sends one): see
+	// internal/cancelfilter.
 	sp := splice.NewWriter(stdout)
-	err = stdio.Listen(splice.NewContext(ctx, sp), stdin, sp)
+	cancels := cancelfilter.New()
+	err = stdio.Listen(splice.NewContext(ctx, sp), cancels.Reader(stdin), cancels.Writer(sp))
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil
 	}
@@ -282,7 +286,6 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		// becomes an error result rather than a message clients choke on.
 		server.WithToolResultSizeLimit(cfg.MaxResultBytes),
 	}, res.ServerOptions()...)
-	tools.RefuseHidden(res.Hooks(), selected, tools.SelectionReason(filter))
 	if deps.Tasks != nil {
 		opts = append(opts, deps.Tasks.ServerOptions(res.Hooks())...)
 	}
@@ -294,6 +297,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	}
 	a.mcp = server.NewMCPServer("skyvern-mcp", client.Version, opts...)
 	tools.Register(a.mcp, deps, selected)
+	tools.RefuseHidden(a.mcp, res.Hooks(), selected, filter)
 	res.Register(a.mcp)
 	a.ready = readiness(httpClient, baseURL, apiKey, a.keys == httpserver.KeysRequired)
 	switch {

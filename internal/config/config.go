@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -188,7 +189,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 		ff.WithConfigFileParser(ff.JSONParser),
 	)
 	if err != nil {
-		return nil, configFileError(err, c.ConfigFile)
+		return nil, valueError(configFileError(err, c.ConfigFile), fs)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -256,6 +257,9 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 			return nil, fmt.Errorf("--api-key-file: %w", err)
 		}
 		c.APIKey = strings.TrimSpace(string(b))
+		if c.APIKey == "" {
+			return nil, fmt.Errorf("--api-key-file: %q is empty: put the Skyvern API key in it (Settings > API Keys at https://app.skyvern.com), or leave --api-key-file out to use %s_API_KEY", c.APIKeyFile, EnvPrefix)
+		}
 	}
 	return c, nil
 }
@@ -380,6 +384,62 @@ func configFileError(err error, path string) error {
 		return fmt.Errorf("--config: %w", err)
 	}
 	return err
+}
+
+var (
+	envValueRe  = regexp.MustCompile(`flag "([a-z0-9-]+)" from environment variable "([A-Z0-9_]+)"`)
+	flagValueRe = regexp.MustCompile(`value "((?:[^"\\]|\\.)*)" for (?:flag )?-([a-z0-9-]+)`)
+	fileValueRe = regexp.MustCompile(`flag "([a-z0-9-]+)"`)
+)
+
+// valueError rewrites the flag package's "parse error" for a value that
+// does not parse (from the command line, the environment or --config) into
+// one that names the flag, its environment variable, the value and the
+// values expected, e.g. `SKYVERN_SANDBOX="yes" (--sandbox): expected true
+// or false`. Other errors are returned as they are.
+func valueError(err error, fs *flag.FlagSet) error {
+	msg := err.Error()
+	var name, source, value string
+	if m := envValueRe.FindStringSubmatch(msg); m != nil {
+		name, source = m[1], m[2]
+		value = os.Getenv(m[2])
+	} else if m := flagValueRe.FindStringSubmatch(msg); m != nil {
+		name, value = m[2], m[1]
+		if strings.Contains(msg, "config file") {
+			source = "--config"
+		}
+	} else if m := fileValueRe.FindStringSubmatch(msg); m != nil && strings.Contains(msg, "config") {
+		name, source = m[1], "--config"
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return err
+	}
+	want := ""
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case bool:
+			want = "true or false (or 1 or 0)"
+		case int, int64:
+			want = "a whole number"
+		case float64:
+			want = "a number"
+		}
+	}
+	if _, ok := f.Value.(*durationValue); ok {
+		want = "a duration such as 10s or 1m, or a number of seconds"
+	}
+	if want == "" {
+		return err
+	}
+	env := EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	switch source {
+	case "--config":
+		return fmt.Errorf("--config: key %q: expected %s: %s", name, want, f.Usage)
+	case "":
+		return fmt.Errorf("--%s: expected %s, got %q (%s)", name, want, value, f.Usage)
+	}
+	return fmt.Errorf("%s=%q (--%s): expected %s (%s)", env, value, name, want, f.Usage)
 }
 
 // Filter is the tool selection the flags ask for.

@@ -176,7 +176,7 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 			opts = append(opts, server.WithSessionIdManagerResolver(srv.sessions), server.WithSessionIdleTTL(o.SessionIdleTTL))
 		}
 		srv.streamable = server.NewStreamableHTTPServer(s, opts...)
-		mux.Handle("/mcp", srv.mcpChain(srv.streamableCheck, srv.streamable))
+		mux.Handle("/mcp", srv.mcpChain(srv.streamableCheck, newCancelFilter().wrap(srv.streamable)))
 	case TransportSSE:
 		srv.sse = server.NewSSEServer(s,
 			server.WithKeepAliveInterval(o.KeepAlive),

@@ -30,3 +30,18 @@ func Sandbox(tb testing.TB, o sandbox.Options, clientKey string, allowStatus ...
 	}
 	return sb, c
 }
+
+// SandboxUnchecked is Sandbox without the contract check, for tests whose
+// faults make the sandbox answer what the real server answers outside its
+// spec (a PDF labelled application/json, an HTML error page, ...).
+func SandboxUnchecked(tb testing.TB, o sandbox.Options, clientKey string, opts ...client.Option) (*sandbox.Server, *client.Client) {
+	tb.Helper()
+	sb := sandbox.New(o)
+	srv := httptest.NewServer(sb)
+	tb.Cleanup(srv.Close)
+	c, err := client.New(append([]client.Option{client.WithBaseURL(srv.URL), client.WithAPIKey(clientKey)}, opts...)...)
+	if err != nil {
+		tb.Fatalf("testenv: %v", err)
+	}
+	return sb, c
+}
