@@ -49,8 +49,8 @@ type Set struct {
 	order   []string // secrets, oldest first
 	present map[string]bool
 	forms   map[string][2][]string // secret -> forms, their base64 cores
-	m       *matcher // all forms
-	enc     *matcher // the forms as they appear inside base64 text (blobs)
+	m       *matcher               // all forms
+	enc     *matcher               // the forms as they appear inside base64 text (blobs)
 }
 
 // NewSet returns a Set that keeps at most max secrets (the oldest are
