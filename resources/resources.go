@@ -23,7 +23,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -306,14 +305,7 @@ func describe(err error, what, id string) error {
 	return err
 }
 
-func (r *Registry) redact(s string) string {
-	for _, secret := range r.o.Deps.Secrets {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	return s
-}
+func (r *Registry) redact(s string) string { return r.o.Deps.RedactString(s) }
 
 // cursor encodes "runs seen before sequence number n" as base64 (mcp-go
 // requires a base64 cursor before the hook sees it).

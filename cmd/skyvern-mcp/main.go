@@ -31,6 +31,7 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/httpserver"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
 	"github.com/skyvern-mcp/skyvern-mcp/resources"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
@@ -90,8 +91,16 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 	} else if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		w = zerolog.ConsoleWriter{Out: stderr, TimeFormat: time.TimeOnly}
 	}
+	// The last line of defence: every log line loses the server's secrets
+	// and the keys callers brought, in every form package redact knows.
+	static := redact.NewSet(0, cfg.APIKey, cfg.AuthToken)
+	w = redact.NewWriter(w, func() redact.Redactor { return redact.Join(static, callerKeys) })
 	return zerolog.New(w).Level(level).With().Timestamp().Logger(), closeFn, nil
 }
+
+// callerKeys are the Skyvern keys HTTP callers brought (the most recent
+// ones, as many as the client cache keeps), removed from every log line.
+var callerKeys = redact.NewSet(maxCallerClients)
 
 // serve builds the MCP server once, then serves it over the configured
 // transport until stdin closes (stdio) or ctx ends.
@@ -195,8 +204,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	upstream.MaxIdleConns, upstream.MaxIdleConnsPerHost = 256, 64
 	httpClient := &http.Client{Transport: debugTransport{next: upstream, log: logger}}
 	newClient := func(key string) (*client.Client, error) {
+		callerKeys.Add(key) // for the log writer (newLogger)
 		return client.New(client.WithBaseURL(baseURL), client.WithAPIKey(key), client.WithTimeout(cfg.RequestTimeout),
-			client.WithHTTPClient(httpClient))
+			client.WithHTTPClient(httpClient), client.WithMaxResponseBytes(cfg.MaxResponseBytes, 0))
 	}
 	c, err := newClient(apiKey)
 	if err != nil {
@@ -252,6 +262,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		server.WithLogging(),
 		server.WithInstructions(instructions),
 	}, res.ServerOptions()...)
+	// Every way out (tool results, resource contents, prompts and their
+	// errors) loses the secrets it may echo, successful answers included.
+	opts = append(opts, deps.RedactOptions()...)
 	tools.RefuseHidden(res.Hooks(), selected, tools.SelectionReason(filter))
 	if deps.Tasks != nil {
 		opts = append(opts, deps.Tasks.ServerOptions(res.Hooks())...)

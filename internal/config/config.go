@@ -87,6 +87,8 @@ type Config struct {
 	CancelRunOnAbort bool
 	// MaxResourceBytes caps a resource's payload as sent (base64 or text).
 	MaxResourceBytes int64
+	// MaxResponseBytes bounds one JSON answer read from Skyvern.
+	MaxResponseBytes int64
 	// SandboxRecordingBytes is the size of each sandbox recording (0: the
 	// sandbox's default, 64 KiB).
 	SandboxRecordingBytes int64
@@ -150,6 +152,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.Float64Var(&timeoutSeconds, "request-timeout", client.DefaultTimeout.Seconds(), "timeout of one HTTP request to Skyvern, in seconds")
 	fs.BoolVar(&c.CancelRunOnAbort, "cancel-run-on-abort", false, "cancel the Skyvern run when the MCP client cancels a call that waits for it")
 	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 8<<20, "largest resource payload sent, in bytes as sent (base64 for binary); at most 10 MiB - 64 KiB")
+	fs.Int64Var(&c.MaxResponseBytes, "max-response-bytes", client.DefaultMaxResponseBytes, "largest JSON answer read from Skyvern, in bytes; a larger one fails the call")
 	fs.Int64Var(&c.SandboxRecordingBytes, "sandbox-recording-bytes", 0, "with --sandbox: size of each run's recording in bytes (0: 64 KiB), e.g. for memory benchmarks")
 	fs.Float64Var(&taskTTLSeconds, "task-ttl", 3600, "lifetime of an MCP task (run tools called with the task parameter) in seconds, when the client asks for none, and the longest granted; 0: the client's, unlimited")
 	fs.IntVar(&c.MaxTasks, "max-tasks", 32, "most MCP tasks running at once; 0: no limit")
@@ -219,6 +222,9 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		return nil, fmt.Errorf("--log-level: expected debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.MaxResponseBytes <= 0 {
+		return nil, errors.New("--max-response-bytes must be positive")
 	}
 	if c.MaxResourceBytes <= 0 || c.SandboxRecordingBytes < 0 {
 		return nil, errors.New("--max-resource-bytes must be positive and --sandbox-recording-bytes not negative")
