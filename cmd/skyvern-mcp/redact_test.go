@@ -4,11 +4,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -219,4 +222,83 @@ func collectStrings(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// TestHTTPSecretsNeverLeaveInSuccessfulAnswers: over HTTP, a caller's own
+// x-api-key, the bearer token and a credential's password, echoed by
+// Skyvern in 2xx answers (run output and failure_reason, a workflow
+// title), never come back in tool results, resource contents or logs.
+func TestHTTPSecretsNeverLeaveInSuccessfulAnswers(t *testing.T) {
+	const (
+		callerKey = "sk-canary/CALLER+key=91d0e2"
+		token     = "tok-canary-bearer-5a1f3e0c77"
+		password  = "pw-canary/9b2e+71d0"
+	)
+	// An upstream that answers every GET with the caller's key (from its
+	// x-api-key header), the token and the password in a 200 body, and
+	// accepts credentials.
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		key := r.Header.Get("x-api-key")
+		secrets := strings.Join(append(echoes(key), token, password, base64.StdEncoding.EncodeToString([]byte(password))), " ")
+		s, _ := json.Marshal(secrets)
+		switch {
+		case r.URL.Path == "/v1/version":
+			_, _ = io.WriteString(w, `{"version":"1"}`)
+		case r.Method == "POST" && r.URL.Path == "/v1/credentials":
+			w.WriteHeader(201)
+			_, _ = io.WriteString(w, `{"credential_id":"cred_1","name":"c","credential_type":"password","credential":{"username":"u"}}`)
+		case strings.HasPrefix(r.URL.Path, "/v1/runs/"):
+			_, _ = io.WriteString(w, `{"run_id":"tsk_1","status":"failed","run_type":"task_v1","created_at":"x","modified_at":"x","output":{"echo":`+string(s)+`},"failure_reason":`+string(s)+`}`)
+		case r.URL.Path == "/v1/agents":
+			_, _ = io.WriteString(w, `[{"workflow_id":"w_1","workflow_permanent_id":"wpid_1","version":1,"title":`+string(s)+`,"created_at":"x","modified_at":"x","workflow_definition":{"parameters":[],"blocks":[]}}]`)
+		default:
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, `{"detail":"not found: `+key+`"}`)
+		}
+	}))
+	defer upstream.Close()
+
+	s := serveHTTP(t, []string{"--transport", "http", "--log-level", "debug", "--base-url", upstream.URL}, map[string]string{"MCP_AUTH_TOKEN": token})
+	c := connect(t, s.base, map[string]string{"x-api-key": callerKey, "Authorization": "Bearer " + token})
+	res := c.call("create_credential", map[string]any{"name": "c", "credential_type": "password",
+		"credential": map[string]any{"username": "u", "password": password}})
+	require.False(t, res.IsError, text(res))
+	var answers []string
+	for _, call := range []struct {
+		name string
+		args map[string]any
+	}{
+		{"get_run", map[string]any{"run_id": "tsk_1"}},
+		{"get_workflows", map[string]any{}},
+		{"get_browser_session", map[string]any{"browser_session_id": "pbs_1"}},
+	} {
+		res := c.call(call.name, call.args)
+		b, err := json.Marshal(res)
+		require.NoError(t, err)
+		answers = append(answers, string(b))
+	}
+	ctx, cancel := c.ctx()
+	rr, err := c.c.ReadResource(ctx, mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: "skyvern://runs/tsk_1"}})
+	cancel()
+	require.NoError(t, err)
+	b, _ := json.Marshal(rr)
+	answers = append(answers, string(b))
+	joined := strings.Join(answers, "\n")
+	assert.Contains(t, joined, "[REDACTED]")
+	assert.Contains(t, joined, `"status":"failed"`, "the answers themselves came through")
+	require.Equal(t, 0, s.stop())
+	for what, out := range map[string]string{"answers": joined, "logs": s.stderr.String()} {
+		var doc any
+		texts := []string{out}
+		if json.Unmarshal([]byte("["+strings.Join(strings.Split(strings.TrimSpace(out), "\n"), ",")+"]"), &doc) == nil {
+			texts = collectStrings(doc)
+		}
+		all := strings.Join(texts, "\n")
+		for name, secret := range map[string]string{"caller key": callerKey, "bearer token": token, "password": password} {
+			hits := canaryHits(all, secret)
+			assert.Empty(t, hits, "%s: %s", what, name)
+			t.Logf("%-8s %-13s canary hits: %d", what, name, sum(hits))
+		}
+	}
 }
