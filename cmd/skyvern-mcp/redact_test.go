@@ -302,3 +302,15 @@ func TestHTTPSecretsNeverLeaveInSuccessfulAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestSandboxKeyBlanksNothing: the key sent to the embedded sandbox is
+// redacted like any key, so it must be a value no text holds by chance
+// (a plain "sandbox" blanked the sandbox's own log line and triggers).
+func TestSandboxKeyBlanksNothing(t *testing.T) {
+	stdout, stderr, code := session(t, []string{"--sandbox", "--sandbox-run-seconds", "0"}, nil, []string{initialize, initialized,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_task","arguments":{"prompt":"fail please [sandbox:fail]","wait_for_completion":true,"timeout":20}}}`}, 2)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "Sandbox: the run failed as requested by [sandbox:fail].")
+	assert.NotContains(t, stdout, "[REDACTED]")
+	assert.NotContains(t, stderr, "[REDACTED]")
+}
