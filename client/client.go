@@ -26,11 +26,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+
+	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
 )
 
 // Version is this project's version, sent in the User-Agent header. It is set
@@ -69,10 +70,13 @@ type Client struct {
 	maxRetries uint
 	retryBase  time.Duration
 
-	// secrets are values sent to Skyvern that must never come back in an
-	// error (credential passwords, card numbers, ...); see RedactSecrets.
-	secretsMu sync.Mutex
-	secrets   []string
+	// keySet holds the API key and secrets the values sent to Skyvern that
+	// must never come back (credential passwords, card numbers, ...); see
+	// RedactSecrets.
+	keySet, secrets *redact.Set
+
+	// maxResponse and maxContent bound the bodies read (bounds.go).
+	maxResponse, maxContent int64
 }
 
 // Option configures a Client.
@@ -156,18 +160,22 @@ func WithRetries(maxRetries int, initialBackoff time.Duration) Option {
 // is not http or https).
 func New(opts ...Option) (*Client, error) {
 	c := &Client{
-		root:       CloudBaseURL,
-		httpClient: http.DefaultClient,
-		userAgent:  "skyvern-mcp/" + Version,
-		timeout:    DefaultTimeout,
-		maxRetries: DefaultMaxRetries,
-		retryBase:  250 * time.Millisecond,
+		root:        CloudBaseURL,
+		httpClient:  http.DefaultClient,
+		userAgent:   "skyvern-mcp/" + Version,
+		timeout:     DefaultTimeout,
+		maxRetries:  DefaultMaxRetries,
+		retryBase:   250 * time.Millisecond,
+		secrets:     redact.NewSet(maxSecrets),
+		maxResponse: DefaultMaxResponseBytes,
+		maxContent:  DefaultMaxContentBytes,
 	}
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, err
 		}
 	}
+	c.keySet = redact.NewSet(0, c.apiKey)
 	return c, nil
 }
 
@@ -252,6 +260,9 @@ func (r *request) retryable() bool {
 // out (unless out is nil). It returns the response with its body closed
 // (or open, with stream).
 func (c *Client) do(ctx context.Context, r *request, out any) (*http.Response, error) {
+	if err := checkPath(r.method, r.path); err != nil {
+		return nil, err
+	}
 	var payload []byte
 	var contentType string
 	switch {
@@ -447,10 +458,18 @@ func (c *Client) send(ctx context.Context, r *request, payload []byte, contentTy
 		return resp, c.newAPIError(r, resp)
 	}
 	if r.stream {
+		if err := c.boundContent(r, resp); err != nil {
+			resp.Body.Close()
+			return resp, err
+		}
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err := c.readBody(r, resp)
+	var tooLarge *TooLargeError
+	if errors.As(err, &tooLarge) {
+		return resp, err
+	}
 	if err != nil {
 		if cause := context.Cause(actx); cause == errAttemptTimeout && ctx.Err() == nil {
 			return resp, fmt.Errorf("skyvern: %s %s: body not read within %s: %w", r.method, r.path, c.timeout, errAttemptTimeout)
@@ -502,39 +521,13 @@ func truncate(b []byte, n int) []byte {
 }
 
 // redact removes the API key and the registered secrets from b.
-func (c *Client) redact(b []byte) []byte {
-	for _, secret := range c.secretList() {
-		if bytes.Contains(b, []byte(secret)) {
-			b = bytes.ReplaceAll(b, []byte(secret), []byte("[REDACTED]"))
-		}
-	}
-	return b
-}
+func (c *Client) redact(b []byte) []byte { return c.Redactor().Bytes(b) }
 
-func (c *Client) redactString(s string) string {
-	for _, secret := range c.secretList() {
-		s = strings.ReplaceAll(s, secret, "[REDACTED]")
-	}
-	return s
-}
+func (c *Client) redactString(s string) string { return c.Redactor().String(s) }
 
 // redactErr keeps err's chain (for errors.Is) but removes the key and the
 // registered secrets from its text.
-func (c *Client) redactErr(err error) error {
-	msg := err.Error()
-	if red := c.redactString(msg); red != msg {
-		return &redactedError{msg: red, err: err}
-	}
-	return err
-}
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+func (c *Client) redactErr(err error) error { return c.Redactor().Error(err) }
 
 // parseRetryAfter reads a Retry-After header (seconds or an HTTP date).
 func parseRetryAfter(v string) time.Duration {

@@ -84,12 +84,31 @@ func TestRequestsGoToV1WithHeaders(t *testing.T) {
 	}
 }
 
+// TestPathSegmentsAreEscaped: the path builder escapes each ID as one
+// segment, and refuses (without a request) a segment that a server or a
+// proxy would read as another path: "", ".", "..", or one holding a slash.
 func TestPathSegmentsAreEscaped(t *testing.T) {
 	srv, reqs := recorder(t, func(w http.ResponseWriter, r *http.Request, _ int) { w.WriteHeader(404) })
 	c, _ := New(WithBaseURL(srv.URL), WithRetries(0, 0))
-	_, err := c.GetRun(context.Background(), "../agents/x?y")
-	require.Error(t, err)
-	assert.Equal(t, "/v1/runs/..%2Fagents%2Fx%3Fy", reqs.all()[0].URL.EscapedPath())
+	ctx := context.Background()
+	for _, id := range []string{"../agents/x?y", "..", ".", "", `a\b`} {
+		_, err := c.GetRun(ctx, id)
+		require.Error(t, err, id)
+		err = c.CancelRun(ctx, id)
+		require.Error(t, err, id)
+		err = c.DeleteCredential(ctx, id)
+		require.Error(t, err, id)
+	}
+	_, err := c.GetRun(ctx, "..")
+	var idErr *InvalidIDError
+	require.ErrorAs(t, err, &idErr)
+	assert.Equal(t, "skyvern: refusing GET /v1/runs/..: path segment: \"..\" is not a Skyvern ID: IDs are letters, digits, '_' and '-' (for example tsk_v2_123, wr_123, wpid_123, cred_123), at most 128 characters", err.Error())
+	assert.Empty(t, reqs.all(), "no request reached the server")
+
+	// A tag key with a space is still one escaped segment.
+	_, _ = c.DeleteTagKey(ctx, "cost center")
+	require.Len(t, reqs.all(), 1)
+	assert.Equal(t, "/v1/tag-keys/cost%20center", reqs.all()[0].URL.EscapedPath())
 }
 
 func TestAPIErrorKeepsStatusDetailAndHidesKey(t *testing.T) {

@@ -1,17 +1,13 @@
 package client
 
 import (
-	"encoding/json"
-	"slices"
 	"strings"
+
+	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
 )
 
 // Redaction limits.
 const (
-	// minSecretLen is the shortest secret redacted: shorter values (a
-	// 3-digit CVV) would also blank out unrelated text such as IDs and
-	// numbers.
-	minSecretLen = 4
 	// maxSecrets bounds the secrets remembered; the oldest are forgotten.
 	maxSecrets = 256
 )
@@ -19,57 +15,23 @@ const (
 // RedactSecrets registers values that this client sends to Skyvern but that
 // must never appear in what it returns: from now on they are replaced by
 // [REDACTED] in every error (APIError.Detail, .Body, .ValidationErrors,
-// DecodeError.Body, transport errors), as the API key always is. Skyvern (or
-// a proxy in front of it) may echo a request's body in an error, for example
-// a 422 validation error's "input". Values shorter than 4 characters are
-// ignored; the 256 most recent values are kept, in memory only.
+// DecodeError.Body, transport errors), as the API key always is, in clear
+// and in their escaped and encoded forms (see package internal/redact).
+// Skyvern (or a proxy in front of it) may echo a request's body in an
+// error, for example a 422 validation error's "input". The MCP server also
+// removes them from successful answers (Redactor). Values shorter than 4
+// characters are ignored; the 256 most recent values are kept, in memory
+// only.
 //
 // CreateCredential registers its request's secrets itself.
 func (c *Client) RedactSecrets(values ...string) {
-	c.secretsMu.Lock()
-	defer c.secretsMu.Unlock()
-	for _, v := range values {
-		for _, form := range secretForms(v) {
-			if len(form) < minSecretLen || slices.Contains(c.secrets, form) {
-				continue
-			}
-			c.secrets = append(c.secrets, form)
-		}
-	}
-	if n := len(c.secrets); n > maxSecrets {
-		c.secrets = append(c.secrets[:0:0], c.secrets[n-maxSecrets:]...)
-	}
+	c.secrets.Add(values...)
 }
 
-// secretForms is v as sent and as it appears inside a JSON string.
-func secretForms(v string) []string {
-	forms := []string{v}
-	if b, err := json.Marshal(v); err == nil {
-		if esc := string(b[1 : len(b)-1]); esc != v {
-			forms = append(forms, esc)
-		}
-	}
-	return forms
-}
-
-// secretList is the API key followed by the registered secrets, longest
-// first so that a secret containing another is replaced whole.
-func (c *Client) secretList() []string {
-	c.secretsMu.Lock()
-	defer c.secretsMu.Unlock()
-	if len(c.secrets) == 0 {
-		if c.apiKey == "" {
-			return nil
-		}
-		return []string{c.apiKey}
-	}
-	list := make([]string, 0, len(c.secrets)+1)
-	if c.apiKey != "" {
-		list = append(list, c.apiKey)
-	}
-	list = append(list, c.secrets...)
-	slices.SortStableFunc(list, func(a, b string) int { return len(b) - len(a) })
-	return list
+// Redactor returns what removes this client's secrets (its API key and the
+// values given to RedactSecrets) from a text, a JSON value or a blob.
+func (c *Client) Redactor() redact.Redactor {
+	return redact.Join(c.keySet, c.secrets)
 }
 
 // secretValues lists the secret fields of a new credential.

@@ -17,10 +17,10 @@ const sniffBytes = 4096
 // returns those bytes and a reader that still yields the whole body.
 func sniffBody(body io.Reader) ([]byte, io.Reader, error) {
 	br := bufio.NewReaderSize(body, sniffBytes)
-	head, err := br.Peek(sniffBytes)
-	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-		return nil, nil, err
-	}
+	// A read error (a body over its bound, a dropped connection) is not
+	// the sniff's to report: the bytes before it decide the type, and the
+	// reader returns the same error once they are consumed.
+	head, _ := br.Peek(sniffBytes)
 	return append([]byte(nil), head...), br, nil
 }
 

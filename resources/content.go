@@ -107,6 +107,11 @@ func (r *Registry) readArtifact(ctx context.Context, c *client.Client, uri, arti
 		return nil, fmt.Errorf("reading artifact %s: %w", artifactID, err)
 	}
 	sp := splice.FromContext(ctx)
+	if sp != nil {
+		// Spliced bytes bypass the redacting resource middleware (it sees
+		// only a placeholder): redact them here.
+		data = r.redactor(ctx).Raw(data, isTextual(mediaType) && utf8.Valid(data))
+	}
 	if isTextual(mediaType) && utf8.Valid(data) {
 		t := mcp.TextResourceContents{URI: uri, MIMEType: mediaType}
 		if sp != nil {

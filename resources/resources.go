@@ -23,13 +23,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/splice"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
 )
@@ -293,7 +293,8 @@ func (r *Registry) jsonContents(ctx context.Context, uri string, v any) ([]mcp.R
 	}
 	t := mcp.TextResourceContents{URI: uri, MIMEType: "application/json"}
 	if sp := splice.FromContext(ctx); sp != nil {
-		t.Text = sp.Text(b)
+		// Spliced text bypasses the redacting resource middleware.
+		t.Text = sp.Text(r.redactor(ctx).JSON(b))
 	} else {
 		t.Text = string(b)
 	}
@@ -317,14 +318,7 @@ func describe(err error, what, id string) error {
 	return err
 }
 
-func (r *Registry) redact(s string) string {
-	for _, secret := range r.o.Deps.Secrets {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	return s
-}
+func (r *Registry) redact(s string) string { return r.o.Deps.RedactString(s) }
 
 // cursor encodes "runs seen before sequence number n" as base64 (mcp-go
 // requires a base64 cursor before the hook sees it).
@@ -370,4 +364,11 @@ func (r *Registry) afterListResources(_ context.Context, _ any, req *mcp.ListRes
 	if next != 0 {
 		res.NextCursor = encodeCursor(next)
 	}
+}
+
+// redactor is the call's redactor (tools.Deps.Redactor), for content that
+// reaches the client without passing the redacting middleware (the stdio
+// splice).
+func (r *Registry) redactor(ctx context.Context) redact.Redactor {
+	return r.o.Deps.Redactor(ctx)
 }

@@ -3,9 +3,10 @@ package resources
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/skyvern-mcp/skyvern-mcp/client"
 )
 
 // Scheme is the URI scheme of every resource this server serves.
@@ -36,14 +37,32 @@ type ref struct {
 }
 
 // ID shapes, as Skyvern generates them: a prefix, then letters, digits, '_'
-// or '-'. Anything else (dots, slashes, percent escapes, spaces) is refused
-// before any request is made.
+// or '-' (client.ValidID, the one check shared with the tools and the
+// client's path builder). Anything else (dots, slashes, percent escapes,
+// spaces) is refused before any request is made.
 var (
-	runIDRe      = regexp.MustCompile(`^(tsk_v2_|tsk_|wr_)[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
-	artifactIDRe = regexp.MustCompile(`^a_[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
-	sessionIDRe  = regexp.MustCompile(`^pbs_[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
-	workflowIDRe = regexp.MustCompile(`^wpid_[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
+	runIDRe      = idShape{"tsk_v2_", "tsk_", "wr_"}
+	artifactIDRe = idShape{"a_"}
+	sessionIDRe  = idShape{"pbs_"}
+	workflowIDRe = idShape{"wpid_"}
 )
+
+// idShape is a Skyvern ID with one of these prefixes.
+type idShape []string
+
+// MatchString reports whether s is a valid ID (client.ValidID) that starts
+// with one of the prefixes and has more after it.
+func (p idShape) MatchString(s string) bool {
+	if !client.ValidID(s) {
+		return false
+	}
+	for _, prefix := range p {
+		if len(s) > len(prefix) && strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
 
 // URI builders.
 func runURI(id string) string       { return "skyvern://runs/" + id }
@@ -105,7 +124,7 @@ func parseURI(raw string) (ref, error) {
 		}
 		return r, nil
 	}
-	id := func(re *regexp.Regexp) (string, bool) {
+	id := func(re idShape) (string, bool) {
 		if len(segs) == 0 || !re.MatchString(segs[0]) {
 			return "", false
 		}

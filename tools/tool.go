@@ -33,6 +33,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
 )
 
 // Toolset names.
@@ -91,7 +92,9 @@ type Deps struct {
 	// CancelRunOnAbort cancels the Skyvern run when the MCP client cancels a
 	// waiting call. Off by default: a cancelled call only stops waiting.
 	CancelRunOnAbort bool
-	// Secrets are strings removed from every error text (the API key).
+	// Secrets are the server's own secrets (the API key, the bearer token),
+	// removed from every error text, and by RedactOptions from everything
+	// the server sends. Set them before the first call.
 	Secrets []string
 	// OnRun, when set, is told of every run a run tool or get_run returns
 	// (package resources lists them as recent runs).
@@ -111,6 +114,9 @@ type Deps struct {
 	// Tasks, when set, runs task-augmented calls of the run tools (see
 	// tasks.go); the server must use Tasks.ServerOptions.
 	Tasks *Tasks
+
+	secretsOnce sync.Once
+	secretSet   *redact.Set
 }
 
 // watch follows a run through d.Watcher, or through a watcher of its own
@@ -135,15 +141,6 @@ func (d *Deps) progressInterval() time.Duration {
 		return d.ProgressInterval
 	}
 	return DefaultProgressInterval
-}
-
-func (d *Deps) redact(s string) string {
-	for _, secret := range d.Secrets {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	return s
 }
 
 // Tool is a tool definition with its toolset and handler.
@@ -267,6 +264,7 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 	v := &argValidator{raw: in, name: s.name}
 	limits := limitsFor(s, reflect.TypeFor[In]())
 	shaper := &resultShaper{raw: out}
+	ids := idFieldsOf(in)
 	return Tool{Tool: t, Toolset: s.toolset, declared: s.hints, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok, bind: func(deps *Deps) server.ToolHandlerFunc {
 		h := func(ctx context.Context, req mcp.CallToolRequest, task *taskState) (res *mcp.CallToolResult, _ error) {
 			start := time.Now()
@@ -287,6 +285,9 @@ func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, 
 				return errorResult(s.name, err.Error()), nil
 			}
 			if err := limits.check(raw); err != nil {
+				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
+			}
+			if err := ids.check(raw); err != nil {
 				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
 			}
 			if raw, err = v.validate(raw); err != nil {

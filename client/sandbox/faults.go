@@ -84,6 +84,17 @@ func (s *Server) Calls(method, path string) int {
 	return s.calls[" "+path]
 }
 
+// TotalCalls is the number of requests received, whatever their path
+// (ResetCalls sets it to zero too).
+func (s *Server) TotalCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[totalKey]
+}
+
+// totalKey counts every request in calls.
+const totalKey = "*"
+
 // ResetCalls sets every call count to zero.
 func (s *Server) ResetCalls() {
 	s.mu.Lock()
@@ -95,6 +106,7 @@ func (s *Server) ResetCalls() {
 func (s *Server) record(method, tmpl, path string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.calls[totalKey]++
 	s.calls[method+" "+tmpl]++
 	s.calls[" "+tmpl]++
 	if path != tmpl {

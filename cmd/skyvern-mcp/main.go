@@ -32,6 +32,7 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/internal/cancelfilter"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/httpserver"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/splice"
 	"github.com/skyvern-mcp/skyvern-mcp/resources"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
@@ -92,8 +93,19 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 	} else if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		w = zerolog.ConsoleWriter{Out: stderr, TimeFormat: time.TimeOnly}
 	}
+	// The last line of defence: every log line loses the server's secrets
+	// and the keys callers brought, in every form package redact knows.
+	static := redact.NewSet(0, cfg.APIKey, cfg.AuthToken)
+	w = redact.NewWriter(w, func() redact.Redactor { return redact.Join(static, callerKeys) })
 	return zerolog.New(w).Level(level).With().Timestamp().Logger(), closeFn, nil
 }
+
+// sandboxKey is the key the server sends to its embedded sandbox.
+const sandboxKey = "sandbox-server-key-0b7d3f"
+
+// callerKeys are the Skyvern keys HTTP callers brought (the most recent
+// ones, as many as the client cache keeps), removed from every log line.
+var callerKeys = redact.NewSet(maxCallerClients)
 
 // serve builds the MCP server once, then serves it over the configured
 // transport until stdin closes (stdio) or ctx ends.
@@ -212,7 +224,10 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 			defer cancel()
 			_ = shutdown(sctx)
 		})
-		baseURL, apiKey = url, "sandbox"
+		// Not a secret, but redacted like any key: a value that no
+		// answer holds by chance (a plain "sandbox" would blank the
+		// sandbox's own "[sandbox:fail]" triggers and log lines).
+		baseURL, apiKey = url, sandboxKey
 		logger.Info().Str("url", url).Msg("sandbox: simulated Skyvern API; no real browser runs")
 	}
 	// One transport for every call to Skyvern, keeping enough idle
@@ -223,8 +238,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	upstream.MaxIdleConns, upstream.MaxIdleConnsPerHost = 256, 64
 	httpClient := &http.Client{Transport: debugTransport{next: upstream, log: logger}}
 	newClient := func(key string) (*client.Client, error) {
+		callerKeys.Add(key) // for the log writer (newLogger)
 		return client.New(client.WithBaseURL(baseURL), client.WithAPIKey(key), client.WithTimeout(cfg.RequestTimeout),
-			client.WithHTTPClient(httpClient))
+			client.WithHTTPClient(httpClient), client.WithMaxResponseBytes(cfg.MaxResponseBytes, 0))
 	}
 	c, err := newClient(apiKey)
 	if err != nil {
@@ -286,6 +302,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		// becomes an error result rather than a message clients choke on.
 		server.WithToolResultSizeLimit(cfg.MaxResultBytes),
 	}, res.ServerOptions()...)
+	// Every way out (tool results, resource contents, prompts and their
+	// errors) loses the secrets it may echo, successful answers included.
+	opts = append(opts, deps.RedactOptions()...)
 	if deps.Tasks != nil {
 		opts = append(opts, deps.Tasks.ServerOptions(res.Hooks())...)
 	}

@@ -98,6 +98,8 @@ type Config struct {
 	// ResourceLinks adds resource_link content items to run and artifact
 	// results (on by default); the URIs are named in the text either way.
 	ResourceLinks bool
+	// MaxResponseBytes bounds one JSON answer read from Skyvern.
+	MaxResponseBytes int64
 	// SandboxRecordingBytes is the size of each sandbox recording (0: the
 	// sandbox's default, 64 KiB).
 	SandboxRecordingBytes int64
@@ -165,6 +167,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.Int64Var(&c.MaxResourceBytes, "max-resource-bytes", 20<<20, "largest resource content read, in bytes (an artifact's size, before base64); larger ones are refused with their download URL")
 	fs.IntVar(&c.MaxResultBytes, "max-result-bytes", tools.DefaultMaxResultBytes, "largest tool result in bytes of JSON (all content and structuredContent); larger ones are shortened, saying what was cut and where the rest is; at least 65536")
 	fs.BoolVar(&c.ResourceLinks, "resource-links", true, "add resource_link content items (skyvern:// URIs) to run and artifact results; the URIs are in the text either way")
+	fs.Int64Var(&c.MaxResponseBytes, "max-response-bytes", client.DefaultMaxResponseBytes, "largest JSON answer read from Skyvern, in bytes; a larger one fails the call")
 	fs.Int64Var(&c.SandboxRecordingBytes, "sandbox-recording-bytes", 0, "with --sandbox: size of each run's recording in bytes (0: 64 KiB), e.g. for memory benchmarks")
 	fs.Float64Var(&taskTTLSeconds, "task-ttl", 3600, "lifetime of an MCP task (run tools called with the task parameter) in seconds, when the client asks for none, and the longest granted; 0: the client's, unlimited")
 	fs.IntVar(&c.MaxTasks, "max-tasks", 32, "most MCP tasks running at once; 0: no limit")
@@ -241,6 +244,9 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	}
 	if c.MaxResultBytes < tools.MinMaxResultBytes {
 		return nil, fmt.Errorf("--max-result-bytes: at least %d, got %d", tools.MinMaxResultBytes, c.MaxResultBytes)
+	}
+	if c.MaxResponseBytes <= 0 {
+		return nil, errors.New("--max-response-bytes must be positive")
 	}
 	if c.MaxResourceBytes <= 0 || c.SandboxRecordingBytes < 0 {
 		return nil, errors.New("--max-resource-bytes must be positive and --sandbox-recording-bytes not negative")
