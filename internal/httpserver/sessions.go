@@ -205,7 +205,8 @@ func (s *Server) sseStream(next http.Handler) http.Handler {
 		sess := &sseSession{pending: map[string]int{}}
 		defer s.dropSSE(sess)
 		ctx := context.WithValue(r.Context(), sseCtxKey{}, sess)
-		next.ServeHTTP(&sseWriter{ResponseWriter: w, s: s, sess: sess}, r.WithContext(ctx))
+		sw := &sseWriter{ResponseWriter: w, s: s, sess: sess, cors: w.Header().Get("Access-Control-Allow-Origin")}
+		next.ServeHTTP(sw, r.WithContext(ctx))
 	})
 }
 
@@ -274,16 +275,42 @@ func (s *Server) sseMessageCheck(w http.ResponseWriter, r *http.Request, body []
 }
 
 // sseWriter sees each event mcp-go writes on an SSE stream (one Write per
-// event) and counts an answer done once it is flushed.
+// event) and counts an answer done once it is flushed. It also undoes the
+// "Access-Control-Allow-Origin: *" mcp-go's SSE handler sets on every
+// stream: only the origins checkOrigin allowed (--allowed-origins) get CORS
+// headers, as on every other route.
 type sseWriter struct {
 	http.ResponseWriter
 	s    *Server
 	sess *sseSession
+	// cors is the Access-Control-Allow-Origin checkOrigin set ("" for none).
+	cors         string
+	headersFixed bool
+}
+
+// fixHeaders restores the CORS header checkOrigin chose, before the
+// headers are sent.
+func (w *sseWriter) fixHeaders() {
+	if w.headersFixed {
+		return
+	}
+	w.headersFixed = true
+	if w.cors == "" {
+		w.Header().Del("Access-Control-Allow-Origin")
+	} else {
+		w.Header().Set("Access-Control-Allow-Origin", w.cors)
+	}
+}
+
+func (w *sseWriter) WriteHeader(code int) {
+	w.fixHeaders()
+	w.ResponseWriter.WriteHeader(code)
 }
 
 var dataPrefix = []byte("\ndata:")
 
 func (w *sseWriter) Write(p []byte) (int, error) {
+	w.fixHeaders()
 	n, err := w.ResponseWriter.Write(p)
 	if err == nil {
 		if id := answerID(p); id != "" {
@@ -298,6 +325,7 @@ func (w *sseWriter) Write(p []byte) (int, error) {
 }
 
 func (w *sseWriter) Flush() {
+	w.fixHeaders()
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
