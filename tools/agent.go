@@ -124,8 +124,12 @@ func uploadFile(ctx context.Context, c *call, in *UploadFileInput) (*UploadFileR
 	return &UploadFileResult{UploadFileResponse: *res, Filename: name, SizeBytes: len(data)}, nil
 }
 
-// resolveUploadPath returns p as an absolute path if it lies inside dir
-// after resolving symbolic links, or an error that says why not.
+// resolveUploadPath returns p as an absolute path if it names a regular
+// file inside dir after resolving symbolic links. Every path that is
+// outside dir, or does not exist, or leads outside through a link, gets the
+// same error (notInUploadDir): the answer must not tell whether a file
+// exists elsewhere on the host. A path that leaves dir lexically (absolute
+// elsewhere, or with "..") is refused before the file system is asked.
 func resolveUploadPath(dir, p string) (string, error) {
 	if dir == "" {
 		return "", errors.New("path: reading local files is disabled; the server operator can allow one directory with --upload-dir (or SKYVERN_UPLOAD_DIR); otherwise send the file as base64 content with filename")
@@ -139,17 +143,30 @@ func resolveUploadPath(dir, p string) (string, error) {
 	if !filepath.IsAbs(full) {
 		full = filepath.Join(root, full)
 	}
-	resolved, err := filepath.EvalSymlinks(full)
-	if err != nil {
-		return "", fmt.Errorf("path: %q does not exist inside the upload directory", p)
+	// An absolute p may name dir as given, through a link to it.
+	given, _ := filepath.Abs(dir)
+	if clean := filepath.Clean(full); !within(root, clean) && !within(given, clean) {
+		return "", notInUploadDir(p)
 	}
-	rel, err := filepath.Rel(root, resolved)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return "", fmt.Errorf("path: %q is outside the upload directory; only files inside --upload-dir can be uploaded", p)
+	resolved, err := filepath.EvalSymlinks(full)
+	if err != nil || !within(root, resolved) {
+		return "", notInUploadDir(p)
 	}
 	st, err := os.Stat(resolved)
 	if err != nil || !st.Mode().IsRegular() {
 		return "", fmt.Errorf("path: %q is not a regular file", p)
 	}
 	return resolved, nil
+}
+
+// within reports whether path (absolute, clean) is root or below it.
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// notInUploadDir is the one answer for a path outside the upload directory
+// or that does not exist.
+func notInUploadDir(p string) error {
+	return fmt.Errorf("path: %q is not an existing file inside the upload directory; only files inside --upload-dir can be uploaded", p)
 }

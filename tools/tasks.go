@@ -246,9 +246,10 @@ func (t *Tasks) beforeCancelTask(ctx context.Context, _ any, req *mcp.CancelTask
 		return
 	}
 	st.cancelRequested = true
-	if st.stop != nil {
-		defer st.stop()
-	}
+	// The task's context is not cancelled here: mcp-go cancels it right
+	// after this hook, once it has marked the task cancelled. Cancelling it
+	// first would let the handler end the task and make tasks/cancel fail
+	// with "cannot cancel task in terminal status".
 	runID, c := st.runID, st.client
 	cancel := runID != "" && c != nil && !st.status.IsFinal() && !st.runCancelled
 	st.runCancelled = st.runCancelled || cancel
@@ -349,6 +350,17 @@ func followTask(ctx context.Context, c *call, run *client.Run) (*RunResult, erro
 	case client.RunStatusCompleted:
 		return &RunResult{Run: final}, nil
 	case client.RunStatusCanceled:
+		t.mu.Lock()
+		requested := st.cancelRequested
+		t.mu.Unlock()
+		if requested {
+			// tasks/cancel cancelled this run; leave ending the task to
+			// mcp-go, which does so right after its hook returns.
+			select {
+			case <-ctx.Done():
+			case <-time.After(15 * time.Second):
+			}
+		}
 		return nil, &taskEndError{fmt.Errorf("Skyvern run %s was canceled: %w", final.RunID, context.Canceled)}
 	}
 	return nil, &taskEndError{errors.New(finalMessage(final) + " Read the whole run with get_run.")}

@@ -251,7 +251,9 @@ func startServer(ctx context.Context, bin string, runSeconds float64) (*server, 
 		return nil, err
 	}
 	cmd := exec.Command(bin, "--sandbox", "--sandbox-run-seconds", strconv.FormatFloat(runSeconds, 'f', -1, 64),
-		"--transport", "http", "--addr", "127.0.0.1:0")
+		"--transport", "http", "--addr", "127.0.0.1:0",
+		// Every session of the benchmark is one caller (one key).
+		"--max-sessions-per-caller", "20000")
 	// Neither the caller's Skyvern settings nor a bearer token.
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "SKYVERN_") && k != "MCP_AUTH_TOKEN" {

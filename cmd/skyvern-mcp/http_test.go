@@ -227,6 +227,12 @@ func TestHTTPCanaryKeyNeverLogged(t *testing.T) {
 			_, _ = io.WriteString(w, `{"version":"1"}`)
 			return
 		}
+		if r.URL.Path == "/v1/folders" {
+			// The key check before a session: accepted, so that the
+			// calls reach the echoing errors.
+			_, _ = io.WriteString(w, `[]`)
+			return
+		}
 		w.WriteHeader(http.StatusForbidden)
 		_, _ = io.WriteString(w, `{"detail":"Invalid credentials: `+r.Header.Get("x-api-key")+`"}`)
 	}))

@@ -135,6 +135,9 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 			ShutdownGrace:  cfg.ShutdownGrace,
 			Ready:          a.ready,
 			Log:            logger,
+
+			MaxSessionsPerCaller: cfg.MaxSessionsPerCaller,
+			CheckKey:             a.checkKey,
 		})
 	}
 	stdio := server.NewStdioServer(a.mcp)
@@ -179,6 +182,10 @@ type app struct {
 	keys    httpserver.KeyPolicy
 	ready   func(context.Context) error
 	closers []func()
+
+	// checkKey checks a caller's own key before it gets a session (nil
+	// unless every caller brings its own key).
+	checkKey func(context.Context, string) error
 }
 
 func (a *app) close() {
@@ -319,6 +326,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	tools.RefuseHidden(a.mcp, res.Hooks(), selected, filter)
 	res.Register(a.mcp)
 	a.ready = readiness(httpClient, baseURL, apiKey, a.keys == httpserver.KeysRequired)
+	if a.keys == httpserver.KeysRequired {
+		a.checkKey = keyCheck(newClient)
+	}
 	switch {
 	case a.keys == httpserver.KeysRequired:
 		logger.Info().Msg("no Skyvern API key: every HTTP caller must send its own key in the x-api-key header")
@@ -355,6 +365,26 @@ func readiness(hc *http.Client, baseURL, apiKey string, callerKeys bool) func(co
 			return fmt.Errorf("Skyvern refused the server's API key (%d): check SKYVERN_API_KEY", resp.StatusCode)
 		}
 		return nil
+	}
+}
+
+// keyCheck returns the check of a caller's own key made before it gets a
+// session: GET /v1/folders?page_size=1, the cheapest read that needs a
+// valid key (GET /v1/version needs none). A 401 or 403 is
+// httpserver.ErrKeyRefused; any other failure means the key could not be
+// checked.
+func keyCheck(newClient func(key string) (*client.Client, error)) func(context.Context, string) error {
+	return func(ctx context.Context, key string) error {
+		c, err := newClient(key)
+		if err != nil {
+			return err
+		}
+		_, err = c.GetFolders(ctx, &client.GetFoldersParams{PageSize: 1})
+		switch client.StatusCode(err) {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return httpserver.ErrKeyRefused
+		}
+		return err
 	}
 }
 

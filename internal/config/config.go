@@ -60,6 +60,9 @@ const (
 	// largest arguments (tools.MaxArgumentBytes, 4 MiB) plus 1 MiB for the
 	// JSON-RPC envelope and escaping.
 	DefaultMaxRequestBytes = tools.MaxArgumentBytes + 1<<20
+	// DefaultMaxSessionsPerCaller is --max-sessions-per-caller's default
+	// (httpserver.DefaultMaxSessionsPerCaller).
+	DefaultMaxSessionsPerCaller = 100
 	// MinAuthTokenLen is the shortest bearer token accepted.
 	MinAuthTokenLen = 16
 )
@@ -127,6 +130,9 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// MaxRequestBytes is the largest HTTP request body accepted.
 	MaxRequestBytes int64
+	// MaxSessionsPerCaller bounds the sessions (or SSE streams) one caller
+	// (its x-api-key, else its address) holds at once.
+	MaxSessionsPerCaller int
 }
 
 // Load parses args (without the program name). envFile is the .env file to
@@ -178,6 +184,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", "", "with --transport http or sse: file holding the bearer token callers must send (else "+AuthTokenEnv+")")
 	fs.Var(&grace, "shutdown-grace", "with --transport http or sse: how long SIGINT/SIGTERM waits for calls in flight, a `duration` such as 10s or 1m (a bare number is seconds)")
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", DefaultMaxRequestBytes, "with --transport http or sse: largest request body in bytes (raise it for upload_file content over ~3.5 MiB)")
+	fs.IntVar(&c.MaxSessionsPerCaller, "max-sessions-per-caller", DefaultMaxSessionsPerCaller, "with --transport http or sse: most sessions (or SSE streams) one caller holds at once; a caller is its x-api-key, else its IP address (behind a proxy, all callers without a key share one)")
 	for _, a := range args {
 		switch name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"); name {
 		case "api-key", "key":
@@ -288,6 +295,9 @@ func (c *Config) loadHTTP(allowedOrigins string, grace time.Duration) error {
 		return errors.New("--shutdown-grace must not be negative")
 	}
 	c.ShutdownGrace = grace
+	if c.MaxSessionsPerCaller < 1 {
+		return fmt.Errorf("--max-sessions-per-caller: at least 1, got %d", c.MaxSessionsPerCaller)
+	}
 	if c.MaxRequestBytes < 64<<10 {
 		return fmt.Errorf("--max-request-bytes: at least 65536 (64 KiB), got %d", c.MaxRequestBytes)
 	}

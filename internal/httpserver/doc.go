@@ -21,6 +21,12 @@
 //     terminated one gets 404. A session belongs to the caller key that
 //     opened it: another key gets 404 too. SSE sessions (/message?sessionId=)
 //     are checked the same way.
+//  6. Admission (initialize, GET /sse): with Options.CheckKey the caller's
+//     own key is checked with Skyvern first (401 if refused; cached). One
+//     caller (its key, else its IP address) holds at most
+//     Options.MaxSessionsPerCaller sessions (429 with Retry-After beyond);
+//     a full table (Options.MaxSessions) ends the longest idle session, or
+//     answers 503 with Retry-After. See admission.go.
 //
 // mcp-go itself rejects a Host that is not loopback on a loopback
 // connection (DNS rebinding) and checks the protocol version.

@@ -196,6 +196,10 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		if c.id != "" {
 			ctx = context.WithValue(ctx, callerKeyCtx, c)
 		}
+		// The session checks leave here what ends with the request.
+		scope := &requestScope{}
+		defer s.sessions.finish(scope)
+		ctx = context.WithValue(ctx, scopeKey{}, scope)
 		r = r.WithContext(ctx)
 		var body []byte
 		if r.Method == http.MethodPost {

@@ -50,7 +50,8 @@ const (
 	// idle (no request, no event on its stream) before it expires.
 	DefaultSessionIdleTTL = 30 * time.Minute
 	// DefaultMaxSessions bounds the live sessions (streamable HTTP and SSE
-	// each); initialize beyond it gets 503.
+	// each); initialize beyond it evicts the longest idle session (idle at
+	// least DefaultPressureIdle) or gets 503 with Retry-After.
 	DefaultMaxSessions = 10000
 	// readHeaderTimeout bounds reading a request's headers.
 	readHeaderTimeout = 10 * time.Second
@@ -102,6 +103,19 @@ type Options struct {
 	SessionIdleTTL time.Duration
 	// MaxSessions overrides DefaultMaxSessions (tests).
 	MaxSessions int
+	// MaxSessionsPerCaller bounds the sessions one caller holds (see
+	// DefaultMaxSessionsPerCaller, used when 0).
+	MaxSessionsPerCaller int
+	// PressureIdle overrides DefaultPressureIdle (tests).
+	PressureIdle time.Duration
+	// CheckKey, when set, asks Skyvern whether a caller's own key (from
+	// x-api-key) is valid before the caller gets a session (streamable
+	// HTTP initialize, GET /sse); answers are cached (see keyChecker). It
+	// returns nil for a valid key, an error wrapping ErrKeyRefused for a
+	// key Skyvern refuses (the caller gets 401), any other error when it
+	// could not tell (503 with Retry-After, not cached). Set it when every
+	// caller brings its own key (KeysRequired).
+	CheckKey func(ctx context.Context, key string) error
 }
 
 // Server serves one MCPServer over one HTTP transport. Create it with New.
@@ -114,6 +128,7 @@ type Server struct {
 	ready      *readiness
 	draining   atomic.Bool
 	secret     []byte // keys caller IDs (HMAC)
+	keys       *keyChecker
 	handler    http.Handler
 }
 
@@ -146,10 +161,20 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = DefaultMaxSessions
 	}
+	if o.MaxSessionsPerCaller <= 0 {
+		o.MaxSessionsPerCaller = DefaultMaxSessionsPerCaller
+	}
+	if o.PressureIdle <= 0 {
+		o.PressureIdle = DefaultPressureIdle
+	}
 	if o.ShutdownGrace < 0 {
 		o.ShutdownGrace = 0
 	}
-	srv := &Server{o: o, sessions: newSessionStore(o.MaxSessions), inflight: newInflight(), secret: make([]byte, 32)}
+	srv := &Server{o: o, sessions: newSessionStore(o.MaxSessions, o.MaxSessionsPerCaller, o.PressureIdle),
+		inflight: newInflight(), secret: make([]byte, 32)}
+	if o.CheckKey != nil {
+		srv.keys = newKeyChecker(o.CheckKey, time.Now)
+	}
 	if _, err := rand.Read(srv.secret); err != nil {
 		return nil, fmt.Errorf("httpserver: crypto/rand: %w", err)
 	}

@@ -24,24 +24,47 @@ import (
 // wants 400 (missing ID) and never forgets a session that is not deleted.
 // This one knows exactly the live sessions, forgets them on DELETE, on
 // mcp-go's idle sweep (WithSessionIdleTTL) and on shutdown, and refuses a
-// session to any caller key but the one that opened it.
+// session to any caller key but the one that opened it. It also counts the
+// sessions each caller holds (admission.go): at most max in all, at most
+// perCaller per caller, idle ones evicted under pressure.
 type sessionStore struct {
-	max  int
-	mu   sync.Mutex
-	http map[string]string      // session ID -> caller ID
-	sse  map[string]*sseSession // session ID -> stream
+	max, perCaller int
+	pressureIdle   time.Duration
+	now            func() time.Time
+	mu             sync.Mutex
+	http           map[string]*httpSession // session ID -> session
+	sse            map[string]*sseSession  // session ID -> stream
+	quotas         map[string]*quotaState  // caller (quotaOf) -> its sessions
+	reserved       int                     // admitted, not minted yet
+}
+
+// httpSession is one streamable HTTP session.
+type httpSession struct {
+	caller, quota string
+	last          time.Time // last request began or ended
+	active        int       // requests (and GET streams) in progress
+}
+
+// quotaState is what one caller holds: sessions and reservations.
+type quotaState struct {
+	held int
+	ids  map[string]struct{}
 }
 
 // sseSession is one open SSE stream and the requests posted to it whose
 // answer it has not carried yet.
 type sseSession struct {
-	id, caller string
-	pending    map[string]int // JSON-RPC request ID (canonical JSON) -> count
-	flushable  []string       // answered IDs written but not flushed yet
+	id, caller, quota string
+	pending           map[string]int // JSON-RPC request ID (canonical JSON) -> count
+	flushable         []string       // answered IDs written but not flushed yet
+	last              time.Time      // opened, or last message or answer
+	res               *reservation   // its place, until generateSSE claims it
+	cancel            context.CancelFunc
 }
 
-func newSessionStore(max int) *sessionStore {
-	return &sessionStore{max: max, http: map[string]string{}, sse: map[string]*sseSession{}}
+func newSessionStore(max, perCaller int, pressureIdle time.Duration) *sessionStore {
+	return &sessionStore{max: max, perCaller: perCaller, pressureIdle: pressureIdle, now: time.Now,
+		http: map[string]*httpSession{}, sse: map[string]*sseSession{}, quotas: map[string]*quotaState{}}
 }
 
 func newSessionID() string {
@@ -56,24 +79,30 @@ func newSessionID() string {
 // manager it returns binds new sessions to r's caller and validates
 // sessions against it. r is nil for mcp-go's idle sweeper.
 func (st *sessionStore) ResolveSessionIdManager(r *http.Request) server.SessionIdManager {
-	if r == nil {
+	if r == nil || r.Context().Value(evictKey{}) != nil {
 		return boundManager{st: st, unbound: true}
 	}
-	return boundManager{st: st, caller: CallerID(r.Context())}
+	return boundManager{st: st, caller: CallerID(r.Context()), scope: scopeOf(r.Context())}
 }
 
 type boundManager struct {
 	st      *sessionStore
 	caller  string
 	unbound bool
+	scope   *requestScope // nil outside mcpChain
 }
 
 var errUnknownSession = errors.New("unknown or expired session")
 
 func (m boundManager) Generate() string {
 	id := newSessionID()
+	var res *reservation
+	if m.scope != nil {
+		res = m.scope.res
+	}
 	m.st.mu.Lock()
-	m.st.http[id] = m.caller
+	quota := m.st.claimLocked(res, id)
+	m.st.http[id] = &httpSession{caller: m.caller, quota: quota, last: m.st.now()}
 	m.st.mu.Unlock()
 	return id
 }
@@ -88,8 +117,8 @@ func (m boundManager) Validate(id string) (bool, error) {
 func (m boundManager) Terminate(id string) (bool, error) {
 	m.st.mu.Lock()
 	defer m.st.mu.Unlock()
-	if owner, ok := m.st.http[id]; ok && (m.unbound || owner == m.caller) {
-		delete(m.st.http, id)
+	if h, ok := m.st.http[id]; ok && (m.unbound || h.caller == m.caller) {
+		m.st.removeHTTPLocked(id)
 	}
 	return false, nil
 }
@@ -97,17 +126,40 @@ func (m boundManager) Terminate(id string) (bool, error) {
 func (st *sessionStore) validHTTP(id, caller string, anyCaller bool) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	owner, ok := st.http[id]
-	return ok && (anyCaller || owner == caller)
+	h, ok := st.http[id]
+	return ok && (anyCaller || h.caller == caller)
 }
 
-func (st *sessionStore) full(sse bool) bool {
+// enter validates a request in session id and counts it in progress until
+// finish.
+func (st *sessionStore) enter(id, caller string, sc *requestScope) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if sse {
-		return len(st.sse) >= st.max
+	h, ok := st.http[id]
+	if !ok || h.caller != caller {
+		return false
 	}
-	return len(st.http) >= st.max
+	h.active++
+	h.last = st.now()
+	if sc != nil {
+		sc.session = id
+	}
+	return true
+}
+
+// finish ends what a request's checks started: it gives back a reservation
+// no session was minted from, and counts the request's session idle again.
+func (st *sessionStore) finish(sc *requestScope) {
+	st.release(sc.res)
+	if sc.session == "" {
+		return
+	}
+	st.mu.Lock()
+	if h, ok := st.http[sc.session]; ok {
+		h.active--
+		h.last = st.now()
+	}
+	st.mu.Unlock()
 }
 
 // Sessions is how many streamable HTTP sessions and SSE streams are live.
@@ -129,11 +181,7 @@ func (s *Server) streamableCheck(w http.ResponseWriter, r *http.Request, body []
 	switch r.Method {
 	case http.MethodPost:
 		if isInitialize(body) {
-			if s.sessions.full(false) {
-				httpError(w, http.StatusServiceUnavailable, "Service Unavailable: too many open sessions; try again later")
-				return false
-			}
-			return true
+			return s.admitSession(w, r)
 		}
 	case http.MethodGet, http.MethodDelete:
 	default:
@@ -144,7 +192,7 @@ func (s *Server) streamableCheck(w http.ResponseWriter, r *http.Request, body []
 		httpError(w, http.StatusBadRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first to get one)")
 		return false
 	}
-	if !s.sessions.validHTTP(id, CallerID(r.Context()), false) {
+	if !s.sessions.enter(id, CallerID(r.Context()), scopeOf(r.Context())) {
 		httpError(w, http.StatusNotFound, "Not Found: unknown or expired session (sessions belong to the x-api-key that opened them); send initialize to start a new one")
 		return false
 	}
@@ -198,14 +246,22 @@ func (s *Server) sseStream(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r) // mcp-go answers 405
 			return
 		}
-		if s.sessions.full(true) {
-			httpError(w, http.StatusServiceUnavailable, "Service Unavailable: too many open SSE streams; try again later")
+		if !s.grantable(w, r) {
 			return
 		}
-		sess := &sseSession{pending: map[string]int{}}
+		res, httpGone, sseGone, why := s.sessions.admit(quotaOf(r, CallerID(r.Context())))
+		s.closeEvicted(httpGone, sseGone)
+		if why != nil {
+			refuse(w, why)
+			return
+		}
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		sess := &sseSession{pending: map[string]int{}, res: res, cancel: cancel}
 		defer s.dropSSE(sess)
-		ctx := context.WithValue(r.Context(), sseCtxKey{}, sess)
-		next.ServeHTTP(&sseWriter{ResponseWriter: w, s: s, sess: sess}, r.WithContext(ctx))
+		ctx = context.WithValue(ctx, sseCtxKey{}, sess)
+		sw := &sseWriter{ResponseWriter: w, s: s, sess: sess, cors: w.Header().Get("Access-Control-Allow-Origin")}
+		next.ServeHTTP(sw, r.WithContext(ctx))
 	})
 }
 
@@ -218,7 +274,8 @@ func (st *sessionStore) generateSSE(ctx context.Context, _ *http.Request) (strin
 	}
 	id := newSessionID()
 	st.mu.Lock()
-	sess.id, sess.caller = id, CallerID(ctx)
+	sess.id, sess.caller, sess.last = id, CallerID(ctx), st.now()
+	sess.quota = st.claimLocked(sess.res, id)
 	st.sse[id] = sess
 	st.mu.Unlock()
 	return id, nil
@@ -233,10 +290,9 @@ func (s *Server) dropSSE(sess *sseSession) {
 		n += c
 	}
 	sess.pending = map[string]int{}
-	if sess.id != "" && st.sse[sess.id] == sess {
-		delete(st.sse, sess.id)
-	}
+	st.removeSSELocked(sess)
 	st.mu.Unlock()
+	st.release(sess.res)
 	s.inflight.add(-n)
 }
 
@@ -259,6 +315,9 @@ func (s *Server) sseMessageCheck(w http.ResponseWriter, r *http.Request, body []
 	st.mu.Lock()
 	sess, ok := st.sse[id]
 	ok = ok && sess.caller == CallerID(r.Context())
+	if ok {
+		sess.last = st.now()
+	}
 	if ok && reqID != "" {
 		sess.pending[reqID]++
 	}
@@ -274,16 +333,42 @@ func (s *Server) sseMessageCheck(w http.ResponseWriter, r *http.Request, body []
 }
 
 // sseWriter sees each event mcp-go writes on an SSE stream (one Write per
-// event) and counts an answer done once it is flushed.
+// event) and counts an answer done once it is flushed. It also undoes the
+// "Access-Control-Allow-Origin: *" mcp-go's SSE handler sets on every
+// stream: only the origins checkOrigin allowed (--allowed-origins) get CORS
+// headers, as on every other route.
 type sseWriter struct {
 	http.ResponseWriter
 	s    *Server
 	sess *sseSession
+	// cors is the Access-Control-Allow-Origin checkOrigin set ("" for none).
+	cors         string
+	headersFixed bool
+}
+
+// fixHeaders restores the CORS header checkOrigin chose, before the
+// headers are sent.
+func (w *sseWriter) fixHeaders() {
+	if w.headersFixed {
+		return
+	}
+	w.headersFixed = true
+	if w.cors == "" {
+		w.Header().Del("Access-Control-Allow-Origin")
+	} else {
+		w.Header().Set("Access-Control-Allow-Origin", w.cors)
+	}
+}
+
+func (w *sseWriter) WriteHeader(code int) {
+	w.fixHeaders()
+	w.ResponseWriter.WriteHeader(code)
 }
 
 var dataPrefix = []byte("\ndata:")
 
 func (w *sseWriter) Write(p []byte) (int, error) {
+	w.fixHeaders()
 	n, err := w.ResponseWriter.Write(p)
 	if err == nil {
 		if id := answerID(p); id != "" {
@@ -298,6 +383,7 @@ func (w *sseWriter) Write(p []byte) (int, error) {
 }
 
 func (w *sseWriter) Flush() {
+	w.fixHeaders()
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
@@ -314,6 +400,9 @@ func (w *sseWriter) Flush() {
 		}
 	}
 	w.sess.flushable = w.sess.flushable[:0]
+	if done > 0 {
+		w.sess.last = st.now()
+	}
 	st.mu.Unlock()
 	if done > 0 {
 		w.s.inflight.add(-done)
