@@ -207,3 +207,66 @@ func (c *Client) DeleteBrowserProfile(ctx context.Context, profileID string) err
 	_, err := c.do(ctx, &request{method: http.MethodDelete, path: pathf("/browser_profiles/%s", profileID)}, nil)
 	return err
 }
+
+// UpdateBrowserSessionRequest is the body of PATCH
+// /v1/browser_sessions/{browser_session_id} (UpdateBrowserSessionRequest
+// schema).
+type UpdateBrowserSessionRequest struct {
+	// GenerateBrowserProfile says whether the session's browser profile is
+	// saved when the session ends (read at teardown, so it may be toggled
+	// while the session is alive).
+	GenerateBrowserProfile bool `json:"generate_browser_profile"`
+}
+
+// UpdateBrowserSession changes a live browser session: PATCH
+// /v1/browser_sessions/{browser_session_id}. It returns the session.
+// Skyvern answers 404 for an unknown session and 409 for one that has
+// already ended. Not retried automatically.
+func (c *Client) UpdateBrowserSession(ctx context.Context, browserSessionID string, req *UpdateBrowserSessionRequest) (*BrowserSession, error) {
+	if browserSessionID == "" {
+		return nil, fmt.Errorf("update_browser_session: browser_session_id is required (pbs_...)")
+	}
+	if req == nil {
+		return nil, fmt.Errorf("update_browser_session: generate_browser_profile is required")
+	}
+	var out BrowserSession
+	if _, err := c.do(ctx, &request{method: http.MethodPatch, path: pathf("/browser_sessions/%s", browserSessionID), body: req}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateBrowserProfileRequest is the body of PATCH
+// /v1/browser_profiles/{profile_id} (UpdateBrowserProfileRequest schema).
+// Only the fields set are changed. Description is a pointer so that "" can
+// clear it.
+type UpdateBrowserProfileRequest struct {
+	Name                 string         `json:"name,omitempty"`
+	Description          *string        `json:"description,omitempty"`
+	ProxyLocation        *ProxyLocation `json:"proxy_location,omitempty"`
+	ProxySessionID       string         `json:"proxy_session_id,omitempty"`
+	RotateProxySessionID bool           `json:"rotate_proxy_session_id,omitempty"`
+}
+
+func (r *UpdateBrowserProfileRequest) empty() bool {
+	return r == nil || (r.Name == "" && r.Description == nil && r.ProxyLocation == nil && r.ProxySessionID == "" && !r.RotateProxySessionID)
+}
+
+// UpdateBrowserProfile renames a browser profile, changes its description
+// or its pinned proxy identity: PATCH /v1/browser_profiles/{profile_id}. It
+// returns the profile. Skyvern answers 404 for an unknown profile and 409
+// when another profile has the new name. An update that sets nothing gives
+// an error without calling Skyvern. Not retried automatically.
+func (c *Client) UpdateBrowserProfile(ctx context.Context, profileID string, req *UpdateBrowserProfileRequest) (*BrowserProfile, error) {
+	if profileID == "" {
+		return nil, fmt.Errorf("update_browser_profile: profile_id is required (bp_...)")
+	}
+	if req.empty() {
+		return nil, fmt.Errorf("update_browser_profile: nothing to update: give name, description, proxy_location, proxy_session_id or rotate_proxy_session_id")
+	}
+	var out BrowserProfile
+	if _, err := c.do(ctx, &request{method: http.MethodPatch, path: pathf("/browser_profiles/%s", profileID), body: req}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

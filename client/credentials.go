@@ -359,3 +359,35 @@ func (c *Client) SendTOTPCode(ctx context.Context, req *TOTPCodeCreate) (*TOTPCo
 	}
 	return &out, nil
 }
+
+// UpdateCredential overwrites a stored credential's data (name, type and
+// secret) while keeping its credential_id: POST
+// /v1/credentials/{credential_id}/update, with the same body as
+// CreateCredential. An empty CredentialType is taken from the shape of
+// Credential. The answer never contains the secret. The secret values are
+// registered with RedactSecrets before the request, so no error of this
+// client repeats them. Never retried.
+func (c *Client) UpdateCredential(ctx context.Context, credentialID string, req *CreateCredentialRequest) (*Credential, error) {
+	if credentialID == "" {
+		return nil, fmt.Errorf("update_credential: credential_id is required (cred_...)")
+	}
+	if req == nil || req.Name == "" {
+		return nil, fmt.Errorf("update_credential: name is required")
+	}
+	if req.Credential.Type() == "" {
+		return nil, fmt.Errorf("update_credential: credential is required")
+	}
+	c.RedactSecrets(req.Credential.secretValues()...)
+	body := *req // the caller's struct is not modified
+	if body.CredentialType == "" {
+		body.CredentialType = req.Credential.Type()
+	}
+	if body.CredentialType != req.Credential.Type() {
+		return nil, fmt.Errorf("update_credential: credential_type is %q but credential has the shape of %q", req.CredentialType, req.Credential.Type())
+	}
+	var out Credential
+	if _, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/credentials/%s/update", credentialID), body: &body}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

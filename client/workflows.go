@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
+	"unicode/utf8"
 )
 
 // WorkflowRunRequest is the body of POST /v1/run/agents
@@ -290,5 +292,239 @@ func (c *Client) DeleteWorkflow(ctx context.Context, workflowID string) error {
 		return fmt.Errorf("delete_workflow: workflow_id is required")
 	}
 	_, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/agents/%s/delete", workflowID)}, nil)
+	return err
+}
+
+// MaxWorkflowRunsFilter is the longest search_key or error_code the
+// workflow run listings accept.
+const MaxWorkflowRunsFilter = 500
+
+// WorkflowRunTriggerType says how a workflow run was started.
+type WorkflowRunTriggerType string
+
+// EnumValues lists every trigger type (WorkflowRunTriggerType schema).
+func (WorkflowRunTriggerType) EnumValues() []string {
+	return []string{"manual", "mcp", "api", "scheduled", "webhook"}
+}
+
+// WorkflowRun is a workflow run as the run listings return it (WorkflowRun
+// schema): WorkflowRunID (wr_...), the workflow version it ran (WorkflowID,
+// w_...) and the workflow (WorkflowPermanentID, wpid_...). Its Status takes
+// the RunStatus values (WorkflowRunStatus schema). MaxElapsedTimeMinutes is
+// in minutes; credits are Skyvern credits. Timestamps are ISO 8601. For the
+// run's output use GetRun.
+type WorkflowRun struct {
+	WorkflowRunID                       string                 `json:"workflow_run_id"`
+	WorkflowID                          string                 `json:"workflow_id"`
+	WorkflowPermanentID                 string                 `json:"workflow_permanent_id"`
+	OrganizationID                      string                 `json:"organization_id"`
+	BrowserSessionID                    string                 `json:"browser_session_id,omitempty"`
+	BrowserProfileID                    string                 `json:"browser_profile_id,omitempty"`
+	DebugSessionID                      string                 `json:"debug_session_id,omitempty"`
+	Status                              RunStatus              `json:"status"`
+	ExtraHTTPHeaders                    map[string]string      `json:"extra_http_headers,omitempty"`
+	CDPConnectHeaders                   map[string]string      `json:"cdp_connect_headers,omitempty"`
+	ProxyLocation                       *ProxyLocation         `json:"proxy_location,omitempty"`
+	WebhookCallbackURL                  string                 `json:"webhook_callback_url,omitempty"`
+	WebhookFailureReason                string                 `json:"webhook_failure_reason,omitempty"`
+	TOTPVerificationURL                 string                 `json:"totp_verification_url,omitempty"`
+	TOTPIdentifier                      string                 `json:"totp_identifier,omitempty"`
+	FailureReason                       string                 `json:"failure_reason,omitempty"`
+	FailureCategory                     []map[string]any       `json:"failure_category,omitempty"`
+	ParentWorkflowRunID                 string                 `json:"parent_workflow_run_id,omitempty"`
+	WorkflowTitle                       string                 `json:"workflow_title,omitempty"`
+	MaxScreenshotScrolls                *int                   `json:"max_screenshot_scrolls,omitempty"`
+	MaxElapsedTimeMinutes               *int                   `json:"max_elapsed_time_minutes,omitempty"`
+	BrowserAddress                      string                 `json:"browser_address,omitempty"`
+	RunWith                             string                 `json:"run_with,omitempty"`
+	ScriptRun                           *ScriptRun             `json:"script_run,omitempty"`
+	JobID                               string                 `json:"job_id,omitempty"`
+	DependsOnWorkflowRunID              string                 `json:"depends_on_workflow_run_id,omitempty"`
+	SequentialKey                       string                 `json:"sequential_key,omitempty"`
+	AIFallback                          *bool                  `json:"ai_fallback,omitempty"`
+	CodeGen                             *bool                  `json:"code_gen,omitempty"`
+	TriggerType                         WorkflowRunTriggerType `json:"trigger_type,omitempty"`
+	WorkflowScheduleID                  string                 `json:"workflow_schedule_id,omitempty"`
+	IgnoreInheritedWorkflowSystemPrompt bool                   `json:"ignore_inherited_workflow_system_prompt"`
+	CopilotSessionID                    string                 `json:"copilot_session_id,omitempty"`
+	CreditsUsed                         int                    `json:"credits_used"`
+	CachedCreditsUsed                   int                    `json:"cached_credits_used"`
+	QueuedAt                            string                 `json:"queued_at,omitempty"`
+	StartedAt                           string                 `json:"started_at,omitempty"`
+	FinishedAt                          string                 `json:"finished_at,omitempty"`
+	CreatedAt                           string                 `json:"created_at"`
+	ModifiedAt                          string                 `json:"modified_at"`
+}
+
+// GetWorkflowRunsParams filters GET /v1/agents/runs and GET
+// /v1/agents/{workflow_id}/runs; all filters must match. Page starts at 1
+// (default 1); PageSize defaults to 10. SearchKey and ErrorCode are at most
+// 500 characters.
+type GetWorkflowRunsParams struct {
+	Page      int
+	PageSize  int
+	Status    []RunStatus
+	SearchKey string
+	ErrorCode string
+}
+
+// GetWorkflowRunsByIDParams filters GET /v1/agents/{workflow_id}/runs: the
+// filters of GetWorkflowRunsParams plus a creation time range, start
+// included, end excluded.
+type GetWorkflowRunsByIDParams struct {
+	GetWorkflowRunsParams
+	CreatedAtStart *time.Time
+	CreatedAtEnd   *time.Time
+}
+
+func (p *GetWorkflowRunsParams) check(op string) error {
+	if p == nil {
+		return nil
+	}
+	if p.Page < 0 || p.PageSize < 0 {
+		return fmt.Errorf("%s: page and page_size start at 1", op)
+	}
+	if err := checkEnum(op, "status", p.Status); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"search_key", p.SearchKey}, {"error_code", p.ErrorCode}} {
+		if n := utf8.RuneCountInString(f.v); n > MaxWorkflowRunsFilter {
+			return fmt.Errorf("%s: %s is %d characters long; at most %d", op, f.name, n, MaxWorkflowRunsFilter)
+		}
+	}
+	return nil
+}
+
+func (p *GetWorkflowRunsParams) values() url.Values {
+	q := url.Values{}
+	if p == nil {
+		return q
+	}
+	setInt(q, "page", p.Page)
+	setInt(q, "page_size", p.PageSize)
+	for _, s := range p.Status {
+		q.Add("status", string(s))
+	}
+	setString(q, "search_key", p.SearchKey)
+	setString(q, "error_code", p.ErrorCode)
+	return q
+}
+
+// GetWorkflowRuns lists workflow runs across all workflows, newest first, a
+// page at a time: GET /v1/agents/runs.
+func (c *Client) GetWorkflowRuns(ctx context.Context, params *GetWorkflowRunsParams) ([]WorkflowRun, error) {
+	if err := params.check("get_workflow_runs"); err != nil {
+		return nil, err
+	}
+	out := []WorkflowRun{}
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/agents/runs", query: params.values()}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GetWorkflowRunsByID lists the runs of one workflow, newest first, a page
+// at a time: GET /v1/agents/{workflow_id}/runs, where workflow_id is the
+// workflow's permanent ID (wpid_...). An unknown workflow gives an empty
+// list, not an error.
+func (c *Client) GetWorkflowRunsByID(ctx context.Context, workflowID string, params *GetWorkflowRunsByIDParams) ([]WorkflowRun, error) {
+	if workflowID == "" {
+		return nil, fmt.Errorf("get_workflow_runs_by_id: workflow_id is required (the workflow permanent ID, wpid_...)")
+	}
+	q := url.Values{}
+	if params != nil {
+		if err := params.check("get_workflow_runs_by_id"); err != nil {
+			return nil, err
+		}
+		if params.CreatedAtStart != nil && params.CreatedAtEnd != nil && !params.CreatedAtEnd.After(*params.CreatedAtStart) {
+			return nil, fmt.Errorf("get_workflow_runs_by_id: created_at_end (%s) must be after created_at_start (%s)",
+				params.CreatedAtEnd.Format(time.RFC3339), params.CreatedAtStart.Format(time.RFC3339))
+		}
+		q = params.values()
+		for name, t := range map[string]*time.Time{"created_at_start": params.CreatedAtStart, "created_at_end": params.CreatedAtEnd} {
+			if t != nil {
+				q.Set(name, t.UTC().Format(time.RFC3339Nano))
+			}
+		}
+	}
+	out := []WorkflowRun{}
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/agents/%s/runs", workflowID), query: q}, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// RetryWorkflowRunOptions are the optional headers of a retry.
+type RetryWorkflowRunOptions struct {
+	// MaxStepsOverride is sent as the x-max-steps-override header.
+	MaxStepsOverride *int
+	// UserAgent is sent as the x-user-agent header.
+	UserAgent string
+}
+
+// RetryWorkflowRun starts a NEW run of a workflow run's workflow with the
+// original run's parameters: POST /v1/agents/runs/{workflow_run_id}/retry.
+// It returns the new run (wr_..., a WorkflowRunResponse) at once; use
+// WaitForRun to follow it. The new run is billed. Skyvern answers 400 for a
+// run that cannot be retried and 404 for an unknown one. Never retried
+// automatically.
+func (c *Client) RetryWorkflowRun(ctx context.Context, workflowRunID string, opts *RetryWorkflowRunOptions) (*Run, error) {
+	if workflowRunID == "" {
+		return nil, fmt.Errorf("retry_workflow_run: workflow_run_id is required (wr_...)")
+	}
+	r := &request{method: http.MethodPost, path: pathf("/agents/runs/%s/retry", workflowRunID), header: http.Header{}}
+	if opts != nil {
+		if opts.MaxStepsOverride != nil {
+			r.header.Set("X-Max-Steps-Override", strconv.Itoa(*opts.MaxStepsOverride))
+		}
+		if opts.UserAgent != "" {
+			r.header.Set("X-User-Agent", opts.UserAgent)
+		}
+	}
+	var out Run
+	if _, err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateWorkflowFolderRequest is the body of PUT
+// /v1/agents/{workflow_permanent_id}/folder (UpdateWorkflowFolderRequest
+// schema). A nil FolderID is sent as null: the workflow leaves its folder.
+type UpdateWorkflowFolderRequest struct {
+	FolderID *string `json:"folder_id"`
+}
+
+// UpdateWorkflowFolder moves the latest version of a workflow into a
+// folder, or out of any folder when folderID is empty: PUT
+// /v1/agents/{workflow_permanent_id}/folder. It returns the updated
+// workflow. Skyvern answers 400 for an unknown folder and 404 for an
+// unknown workflow. Not retried automatically.
+func (c *Client) UpdateWorkflowFolder(ctx context.Context, workflowPermanentID, folderID string) (*Workflow, error) {
+	if workflowPermanentID == "" {
+		return nil, fmt.Errorf("update_workflow_folder: workflow_permanent_id is required (wpid_...)")
+	}
+	body := &UpdateWorkflowFolderRequest{}
+	if folderID != "" {
+		body.FolderID = &folderID
+	}
+	var out Workflow
+	if _, err := c.do(ctx, &request{method: http.MethodPut, path: pathf("/agents/%s/folder", workflowPermanentID), body: body}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ResetWorkflowBrowserProfile clears the browser profile a workflow saved
+// with "Save & Reuse Session", so that its next run starts from a fresh
+// browser: POST /v1/agents/{workflow_permanent_id}/browser_session/reset_profile
+// (204; hidden in Skyvern's API reference). Skyvern answers 404 for an
+// unknown workflow and 500 when deleting the stored profile failed (safe to
+// call again). Not retried automatically.
+func (c *Client) ResetWorkflowBrowserProfile(ctx context.Context, workflowPermanentID string) error {
+	if workflowPermanentID == "" {
+		return fmt.Errorf("reset_workflow_browser_profile: workflow_permanent_id is required (wpid_...)")
+	}
+	_, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/agents/%s/browser_session/reset_profile", workflowPermanentID)}, nil)
 	return err
 }

@@ -99,3 +99,35 @@ func browserProfileTools() []Tool {
 			}),
 	}
 }
+
+// UpdateBrowserSessionInput is update_browser_session's input.
+type UpdateBrowserSessionInput struct {
+	BrowserSessionIDInput
+	GenerateBrowserProfile bool `json:"generate_browser_profile" jsonschema:"required" jsonschema_description:"Save its profile when it ends."`
+}
+
+// UpdateBrowserProfileInput is update_browser_profile's input.
+type UpdateBrowserProfileInput struct {
+	ProfileIDInput
+	Name        string  `json:"name,omitempty" jsonschema:"minLength=1" jsonschema_description:"New unique name."`
+	Description *string `json:"description,omitempty" jsonschema_description:"\"\" clears it."`
+}
+
+// browserUpdateTools are the update tools of the browser session and
+// browser profile toolsets.
+func browserUpdateTools() []Tool {
+	return []Tool{
+		define(spec{name: "update_browser_session", title: "Update a browser session", toolset: ToolsetBrowserSessions,
+			hints:       hints{idempotent: true},
+			description: "Choose whether a live browser session saves its profile when it ends (409 once it has ended)."},
+			true, func(ctx context.Context, c *call, in *UpdateBrowserSessionInput) (*client.BrowserSession, error) {
+				return c.client.UpdateBrowserSession(ctx, in.BrowserSessionID, &client.UpdateBrowserSessionRequest{GenerateBrowserProfile: in.GenerateBrowserProfile})
+			}),
+		define(spec{name: "update_browser_profile", title: "Update a browser profile", toolset: ToolsetBrowserProfiles,
+			hints:       hints{idempotent: true},
+			description: "Rename a browser profile or change its description (409 if the name is taken)."},
+			true, func(ctx context.Context, c *call, in *UpdateBrowserProfileInput) (*client.BrowserProfile, error) {
+				return c.client.UpdateBrowserProfile(ctx, in.ProfileID, &client.UpdateBrowserProfileRequest{Name: in.Name, Description: in.Description})
+			}),
+	}
+}

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
@@ -54,6 +55,37 @@ func credentialTools() []Tool {
 			description: "Give a run waiting for 2FA its code: the message containing it (or the code) and the run's totp_identifier."},
 			true, func(ctx context.Context, c *call, in *client.TOTPCodeCreate) (*client.TOTPCode, error) {
 				return c.client.SendTOTPCode(ctx, in)
+			}),
+	}
+}
+
+// UpdateCredentialInput is update_credential's input. Credential is taken
+// as a plain object (its three shapes are in create_credential's schema)
+// and checked by client.CredentialData, which names what is wrong; the
+// credential_type is the one of its shape.
+type UpdateCredentialInput struct {
+	CredentialIDInput
+	Name       string         `json:"name" jsonschema:"required" jsonschema_description:"Credential name."`
+	Credential map[string]any `json:"credential" jsonschema:"required" jsonschema_description:"New secret data, shaped as in create_credential."`
+}
+
+// credentialUpdateTools is update_credential.
+func credentialUpdateTools() []Tool {
+	return []Tool{
+		define(spec{name: "update_credential", title: "Update a credential", toolset: ToolsetCredentials,
+			hints:       hints{destructive: true, idempotent: true},
+			description: "Overwrite a credential's name and secret data, keeping its ID; secrets are never returned."},
+			true, func(ctx context.Context, c *call, in *UpdateCredentialInput) (*client.Credential, error) {
+				var data client.CredentialData
+				raw, err := json.Marshal(in.Credential)
+				if err == nil {
+					err = json.Unmarshal(raw, &data)
+				}
+				if err != nil {
+					return nil, fmt.Errorf("invalid arguments: %v", err)
+				}
+				return c.client.UpdateCredential(ctx, in.CredentialID, &client.CreateCredentialRequest{
+					Name: in.Name, Credential: data})
 			}),
 	}
 }

@@ -27,7 +27,7 @@ var sdkToolNames = []string{"run_task", "get_run", "cancel_run", "get_run_timeli
 	"send_totp_code", "login", "download_files", "upload_file"}
 
 // extraToolNames are the core toolsets' tools beyond the SDK reference's
-// 30 (more_tools_test.go).
+// 30 (set in tools_test.go).
 var extraToolNames []string
 
 // allToolNames are every tool: the reference's 30 plus the other SDK

@@ -118,3 +118,57 @@ func TestHiddenToolsAreRefusedWithTheReason(t *testing.T) {
 	_, resp := call(s, "get_run")
 	assert.NotContains(t, resp, "not enabled")
 }
+
+func TestCoreExtraToolSizes(t *testing.T) {
+	byName := map[string]Tool{}
+	for _, tl := range All() {
+		byName[tl.Tool.Name] = tl
+	}
+	total := 0
+	for _, name := range append(append([]string{}, coreExtraToolNames...), "get_version") {
+		tl, ok := byName[name]
+		require.True(t, ok, name)
+		if tl.Toolset != ToolsetAdmin {
+			total += len(tl.Tool.Name) + len(tl.Tool.Title) + len(tl.Tool.Description) + len(tl.Tool.RawInputSchema)
+		}
+	}
+	assert.LessOrEqual(t, total, coreExtraBudget, "the ten core extra tools grew")
+	t.Logf("core extra tools: %d bytes of name+title+description+inputSchema", total)
+
+	// Hints: reads are read-only; a retry starts a billed run; writes are
+	// never read-only.
+	for name, want := range map[string]hints{
+		"get_runs_v2": readHints, "get_workflow_runs": readHints, "get_workflow_runs_by_id": readHints, "get_version": readHints,
+		"bulk_cancel_runs": {destructive: true, idempotent: true}, "retry_workflow_run": {destructive: true, openWorld: true},
+		"update_workflow_folder": {idempotent: true}, "reset_workflow_browser_profile": {destructive: true, idempotent: true},
+		"update_browser_session": {idempotent: true}, "update_browser_profile": {idempotent: true},
+		"update_credential": {destructive: true, idempotent: true},
+	} {
+		a := byName[name].Tool.Annotations
+		assert.Equal(t, want, effectiveHints(a), name)
+	}
+	assert.Contains(t, byName["retry_workflow_run"].Tool.Description, "COSTS MONEY")
+	assert.Contains(t, byName["get_runs_v2"].Tool.Description, "List and filter")
+	assert.Equal(t, ToolsetAdmin, byName["get_version"].Toolset)
+	assert.Equal(t, ToolsetAdmin, Toolsets()[len(Toolsets())-1])
+}
+
+// The tools stay grouped by toolset, in Toolsets() order.
+func TestCatalogGroupedByToolset(t *testing.T) {
+	order := Toolsets()
+	last := 0
+	for _, tl := range All() {
+		i := indexOf(order, tl.Toolset)
+		require.GreaterOrEqual(t, i, last, "%s (%s) is out of its toolset's place", tl.Tool.Name, tl.Toolset)
+		last = i
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}

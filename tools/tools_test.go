@@ -325,3 +325,62 @@ func TestReadOnlySelection(t *testing.T) {
 	_, err = Select(Filter{Toolsets: []string{"nope"}})
 	assert.ErrorContains(t, err, `unknown toolset "nope"`)
 }
+
+// coreExtraToolNames are the extra tools of the core toolsets, which are in
+// the default tool set; get_version is in the admin toolset.
+var coreExtraToolNames = []string{"bulk_cancel_runs", "get_runs_v2", "get_workflow_runs", "get_workflow_runs_by_id",
+	"retry_workflow_run", "update_workflow_folder", "reset_workflow_browser_profile", "update_browser_session",
+	"update_browser_profile", "update_credential"}
+
+func init() {
+	extraToolNames = append(extraToolNames, coreExtraToolNames...)
+	extraToolNames = append(extraToolNames, "get_version")
+	extraReadOnlyToolNames = append(extraReadOnlyToolNames, "get_runs_v2", "get_workflow_runs", "get_workflow_runs_by_id")
+}
+
+// coreExtraBudget caps name+title+description+inputSchema of the ten core
+// extra tools together, in bytes: they join the default tool set, which has
+// a byte budget of its own. Measured: 4,953.
+const coreExtraBudget = 5000
+
+func TestCoreExtraBadArguments(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for _, tc := range []struct {
+		tool string
+		args map[string]any
+		want []string
+	}{
+		{"bulk_cancel_runs", map[string]any{"run_ids": []any{}}, []string{"run_ids"}},
+		{"bulk_cancel_runs", map[string]any{}, []string{"run_ids"}},
+		{"get_runs_v2", map[string]any{"search_key": "ab"}, []string{"search_key"}},
+		{"get_runs_v2", map[string]any{"status": []any{"done"}}, []string{"status[0]", `"done"`, "timed_out"}},
+		{"get_runs_v2", map[string]any{"run_type": []any{"task"}}, []string{"run_type[0]", "workflow_run"}},
+		{"get_runs_v2", map[string]any{"page_size": 500}, []string{"page_size"}},
+		{"get_workflow_runs", map[string]any{"status": []any{"finished"}}, []string{"status[0]", "completed"}},
+		{"get_workflow_runs", map[string]any{"search_key": strings.Repeat("x", 501)}, []string{"search_key", "500"}},
+		{"get_workflow_runs_by_id", map[string]any{"page": 1}, []string{"workflow_id"}},
+		{"get_workflow_runs_by_id", map[string]any{"workflow_id": "wpid_1", "created_at_start": "yesterday"}, []string{"yesterday"}},
+		{"retry_workflow_run", map[string]any{"workflow_run_id": "wr_1", "max_steps_override": 0}, []string{"max_steps_override"}},
+		{"update_workflow_folder", map[string]any{"folder_id": "fld_1"}, []string{"workflow_permanent_id"}},
+		{"update_browser_session", map[string]any{"browser_session_id": "pbs_1"}, []string{"generate_browser_profile"}},
+		{"update_browser_profile", map[string]any{"profile_id": "bp_1"}, []string{"nothing to update"}},
+		{"update_browser_profile", map[string]any{"profile_id": "bp_1", "name": ""}, []string{"name"}},
+		{"update_credential", map[string]any{"credential_id": "cred_1", "name": "n", "credential": map[string]any{"username": "u", "pasword": "typo"}}, []string{"pasword"}},
+		{"update_credential", map[string]any{"credential_id": "cred_1", "name": "n", "credential": map[string]any{"token": "t"}}, []string{"credential", "secret_value"}},
+		{"get_version", map[string]any{"verbose": true}, []string{"verbose"}},
+	} {
+		res := h.call(tc.tool, tc.args, nil)
+		require.True(t, res.IsError, "%s %v", tc.tool, tc.args)
+		for _, w := range tc.want {
+			assert.Contains(t, text(res), w, "%s %v", tc.tool, tc.args)
+		}
+		assert.True(t, strings.HasPrefix(text(res), tc.tool+": "), text(res))
+	}
+	for _, op := range []struct{ method, path string }{
+		{"POST", "/v1/runs/cancel"}, {"GET", "/v1/runs"}, {"GET", "/v1/agents/runs"}, {"GET", "/v1/agents/{workflow_id}/runs"},
+		{"POST", "/v1/agents/runs/{workflow_run_id}/retry"}, {"PATCH", "/v1/browser_profiles/{profile_id}"},
+		{"POST", "/v1/credentials/{credential_id}/update"},
+	} {
+		assert.Zero(t, h.sandbox.Calls(op.method, op.path), "invalid arguments never reach Skyvern: %s %s", op.method, op.path)
+	}
+}

@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
@@ -124,4 +125,69 @@ func TestBrowserProfiles(t *testing.T) {
 	assert.Len(t, list, 2)
 	_, err = e.c.CreateBrowserProfile(e.ctx, &client.CreateBrowserProfileRequest{Name: "Acme login"})
 	assert.NoError(t, err, "a deleted profile's name is free again")
+}
+
+func TestUpdateBrowserSessionUntilItEnds(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, true)
+	s, err := e.c.CreateBrowserSession(e.ctx, &client.CreateBrowserSessionRequest{Timeout: ptrInt(5), GenerateBrowserProfile: true})
+	require.NoError(t, err)
+	e.clock.Advance(time.Minute)
+	up, err := e.c.UpdateBrowserSession(e.ctx, s.BrowserSessionID, &client.UpdateBrowserSessionRequest{GenerateBrowserProfile: false})
+	require.NoError(t, err)
+	assert.False(t, up.GenerateBrowserProfile)
+	assert.NotEqual(t, s.ModifiedAt, up.ModifiedAt)
+	assert.Equal(t, "running", up.Status)
+
+	code, _, body := e.raw(t, "PATCH", "/v1/browser_sessions/"+s.BrowserSessionID, "application/json", `{}`)
+	require.Equal(t, 422, code)
+	assert.Equal(t, "missing", findLoc(t, validation(t, body), "body", "generate_browser_profile").Type)
+	code, _, body = e.raw(t, "PATCH", "/v1/browser_sessions/"+s.BrowserSessionID, "application/json", `{"generate_browser_profile":"maybe"}`)
+	require.Equal(t, 422, code)
+	assert.Equal(t, "bool_parsing", findLoc(t, validation(t, body), "body", "generate_browser_profile").Type)
+
+	e.clock.Advance(5 * time.Minute) // the 5-minute timeout passes
+	_, err = e.c.UpdateBrowserSession(e.ctx, s.BrowserSessionID, &client.UpdateBrowserSessionRequest{GenerateBrowserProfile: true})
+	assert.Equal(t, 409, client.StatusCode(err), "%v", err)
+	assert.Contains(t, err.Error(), "already ended")
+}
+
+func TestUpdateBrowserProfileFields(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, true)
+	p, err := e.c.CreateBrowserProfile(e.ctx, &client.CreateBrowserProfileRequest{Name: "shop", Description: "d", ProxyLocation: client.Proxy("RESIDENTIAL"), ProxySessionID: "pxs_1"})
+	require.NoError(t, err)
+	e.clock.Advance(time.Second)
+
+	// Same name: no conflict with itself. null clears description and proxy.
+	code, _, body := e.raw(t, "PATCH", "/v1/browser_profiles/"+p.BrowserProfileID, "application/json",
+		`{"name":"shop","description":null,"proxy_location":null,"proxy_session_id":null}`)
+	require.Equal(t, 200, code, "%s", body)
+	var got client.BrowserProfile
+	require.NoError(t, json.Unmarshal(body, &got))
+	assert.Equal(t, "shop", got.Name)
+	assert.Empty(t, got.Description)
+	assert.Nil(t, got.ProxyLocation)
+	assert.Empty(t, got.ProxySessionID)
+	assert.NotEqual(t, p.ModifiedAt, got.ModifiedAt)
+	assert.Equal(t, p.CreatedAt, got.CreatedAt)
+
+	geo := &client.ProxyLocation{Geo: &client.GeoTarget{Country: "DE", City: "Berlin"}}
+	up, err := e.c.UpdateBrowserProfile(e.ctx, p.BrowserProfileID, &client.UpdateBrowserProfileRequest{ProxyLocation: geo})
+	require.NoError(t, err)
+	assert.Equal(t, "Berlin", up.ProxyLocation.Geo.City)
+
+	for _, tc := range []struct{ body, typ string }{
+		{`{"name":""}`, "string_too_short"},
+		{`{"rotate_proxy_session_id":null}`, "bool_type"},
+		{`{"proxy_location":"MARS"}`, "enum"},
+	} {
+		code, _, body := e.raw(t, "PATCH", "/v1/browser_profiles/"+p.BrowserProfileID, "application/json", tc.body)
+		require.Equal(t, 422, code, tc.body)
+		assert.Equal(t, tc.typ, validation(t, body)[0].Type, tc.body)
+	}
+	require.NoError(t, e.c.DeleteBrowserProfile(e.ctx, p.BrowserProfileID))
+	_, err = e.c.UpdateBrowserProfile(e.ctx, p.BrowserProfileID, &client.UpdateBrowserProfileRequest{Name: "again"})
+	assert.True(t, client.IsNotFound(err), "a deleted profile cannot be updated")
+	// Its name is free again.
+	_, err = e.c.CreateBrowserProfile(e.ctx, &client.CreateBrowserProfileRequest{Name: "shop"})
+	require.NoError(t, err)
 }

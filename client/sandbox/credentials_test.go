@@ -178,3 +178,40 @@ func TestUploadFile(t *testing.T) {
 	code, _, _ = e.raw(t, "POST", "/v1/upload_file", "application/json", `{}`)
 	assert.Equal(t, 422, code)
 }
+
+func TestUpdateCredentialNeverEchoesSecrets(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	const newPassword, newTOTP, secret = "CANARY-UPDATED-PW-77aa", "CANARYNEWTOTPSECRET", "CANARY-UPDATED-SECRET-9b"
+	c, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "Acme", VaultType: "skyvern",
+		Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "ada", Password: "old-pw"}}})
+	require.NoError(t, err)
+	up, err := e.c.UpdateCredential(e.ctx, c.CredentialID, &client.CreateCredentialRequest{Name: "Acme 2", VaultType: "bitwarden",
+		Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "ada2", Password: newPassword, TOTP: newTOTP, TOTPType: "authenticator"}}})
+	require.NoError(t, err)
+	assert.Equal(t, c.CredentialID, up.CredentialID)
+	assert.Equal(t, client.CredentialVaultType("skyvern"), up.VaultType, "the vault it lives in is kept")
+	assert.Equal(t, client.CredentialSummary{Username: "ada2", TOTPType: "authenticator"}, up.Credential)
+	list, err := e.c.GetCredentials(e.ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, list, 1, "updated in place")
+	assert.Equal(t, "Acme 2", list[0].Name)
+
+	sec, err := e.c.UpdateCredential(e.ctx, c.CredentialID, &client.CreateCredentialRequest{Name: "token",
+		Credential: client.CredentialData{Secret: &client.SecretCredential{SecretValue: secret, SecretLabel: "api"}}})
+	require.NoError(t, err)
+	assert.Equal(t, client.CredentialSummary{SecretLabel: "api"}, sec.Credential)
+
+	code, _, body := e.raw(t, "POST", "/v1/credentials/"+c.CredentialID+"/update", "application/json",
+		`{"name":"x","credential_type":"password","credential":{"username":"","password":"`+newPassword+`"}}`)
+	require.Equal(t, 422, code)
+	assert.Equal(t, "string_too_short", findLoc(t, validation(t, body), "body", "credential", "username").Type)
+	assert.NotContains(t, string(body), newPassword)
+	code, _, body = e.raw(t, "POST", "/v1/credentials/cred_000000000000000404/update", "application/json",
+		`{"name":"x","credential_type":"secret","credential":{"secret_value":"`+secret+`"}}`)
+	require.Equal(t, 404, code)
+	assert.NotContains(t, string(body), secret)
+
+	for _, s := range []string{newPassword, newTOTP, secret} {
+		assert.NotContains(t, e.bodies.String(), s, "no answer ever carries a secret")
+	}
+}

@@ -164,3 +164,51 @@ func requireDateTime(t *testing.T, v string, optional bool) {
 	}
 	require.Regexp(t, dateTime, v)
 }
+
+func ids[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = id(it)
+	}
+	return out
+}
+
+func itemID(it client.TaskRunListItem) string { return it.RunID }
+
+func wrID(it client.WorkflowRun) string { return it.WorkflowRunID }
+
+func newExtraWorkflow(t *testing.T, e *env, title string) *client.Workflow {
+	t.Helper()
+	wf, err := e.c.CreateWorkflow(e.ctx, &client.WorkflowRequest{JSONDefinition: map[string]any{"title": title, "workflow_definition": map[string]any{
+		"parameters": []any{map[string]any{"parameter_type": "workflow", "key": "city", "workflow_parameter_type": "string"}},
+		"blocks": []any{map[string]any{"block_type": "navigation", "label": "go", "navigation_goal": "Open {{city}}",
+			"error_code_mapping": map[string]any{"NO_RESULTS": "nothing found", "BLOCKED": "blocked by the site"}}},
+	}}}, "")
+	require.NoError(t, err)
+	return wf
+}
+
+func mustCred(t *testing.T, e *env) string {
+	t.Helper()
+	c, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "n",
+		Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "u", Password: "p-extra"}}})
+	require.NoError(t, err)
+	return c.CredentialID
+}
+
+func ptrInt(v int) *int { return &v }
+
+// doRaw sends a request without a body and returns the status.
+func doRaw(t *testing.T, method, url string, header map[string]string) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	require.NoError(t, err)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -67,7 +68,7 @@ type run struct {
 	thoughtIDs [2]string
 	fileName   string
 
-	// Run listings (runlist.go).
+	// Run listings (GET /v1/runs, the workflow run listings).
 	taskRunID   string   // tr_..., the run-history row of GET /v1/runs
 	trig        triggers // the markers the run was started with (a retry reuses them)
 	wfVersionID string   // w_..., the workflow version a workflow run ran
@@ -707,3 +708,117 @@ func (s *Server) retryRunWebhook(w http.ResponseWriter, r *http.Request) {
 		Error: "the Skyvern sandbox does not deliver webhooks; nothing was sent",
 	})
 }
+
+// ---- bulk cancel ----
+
+var bulkCancelFields = []field{req("run_ids", kStringList)}
+
+func (s *Server) bulkCancelRuns(w http.ResponseWriter, r *http.Request) {
+	obj, _, errs := readBody(w, r, true)
+	if len(errs) == 0 {
+		errs = validateObject(obj, bulkCancelFields, loc("body"))
+	}
+	if len(errs) == 0 {
+		if ids := obj["run_ids"].([]any); len(ids) > client.MaxBulkCancelRuns {
+			errs = append(errs, verr{Type: "too_long", Loc: loc("body", "run_ids"), Input: ids,
+				Msg: fmt.Sprintf("List should have at most %d items after validation, not %d", client.MaxBulkCancelRuns, len(ids)),
+				Ctx: map[string]any{"field_type": "List", "max_length": client.MaxBulkCancelRuns, "actual_length": len(ids)}})
+		}
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	out := client.BulkCancelRunsResponse{Cancelled: []string{}, Failed: []string{}}
+	seen := map[string]bool{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for _, v := range obj["run_ids"].([]any) {
+		id := v.(string)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		run, ok := s.runs[id]
+		if !ok || run.at(now).final {
+			out.Failed = append(out.Failed, id)
+			continue
+		}
+		run.canceled = now
+		out.Cancelled = append(out.Cancelled, id)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// ---- GET /v1/runs ----
+
+func (s *Server) getRunsV2(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	page := q.intMax("page", q.int("page", 1, 1), client.MaxRunsPage)
+	size := q.intMax("page_size", q.int("page_size", 10, 1), client.MaxRunsPage)
+	statuses := q.enumList("status", runStatuses)
+	types := q.enumList("run_type", runTypes)
+	search := strings.ToLower(q.strLen("search_key", client.MinRunsSearchKey, 0))
+	if len(q.errs) > 0 {
+		writeValidation(w, q.errs)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var all []*run
+	for _, run := range s.runs {
+		switch {
+		case len(statuses) > 0 && !slices.Contains(statuses, string(run.at(now).status)):
+		case len(types) > 0 && !slices.Contains(types, string(run.runType)):
+		case search != "" && !s.runMatches(run, search):
+		default:
+			all = append(all, run)
+		}
+	}
+	newestFirst(all, func(r *run) (time.Time, string) { return r.created, r.id })
+	out := []client.TaskRunListItem{}
+	for _, run := range paginate(all, page, size) {
+		out = append(out, s.runListItem(run, run.at(now)))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// runMatches searches a run's ID, title, prompt, URL, workflow and
+// parameters.
+func (s *Server) runMatches(run *run, needle string) bool {
+	params, _ := json.Marshal(run.request.Parameters)
+	hay := []string{run.id, run.request.Title, run.request.Prompt, run.request.URL, run.request.WorkflowID, s.workflowTitle(run), string(params)}
+	for _, h := range hay {
+		if strings.Contains(strings.ToLower(h), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) runListItem(run *run, sn snap) client.TaskRunListItem {
+	item := client.TaskRunListItem{
+		TaskRunID: run.taskRunID, RunID: run.id, TaskRunType: string(run.runType), Status: string(sn.status),
+		Title: run.request.Title, StartedAt: ts(sn.startedAt), FinishedAt: ts(sn.finishedAt), CreatedAt: ts(run.created),
+	}
+	if run.runType.IsWorkflow() {
+		item.WorkflowPermanentID = run.request.WorkflowID
+		if wf, ok := s.workflows[run.request.WorkflowID]; ok {
+			item.WorkflowDeleted = wf.deleted
+		}
+		item.TriggerType = "api"
+		if item.Title == "" {
+			item.Title = s.workflowTitle(run)
+		}
+	}
+	return item
+}
+
+// The run statuses and run types the run listings accept as filters. Every
+// list is built from s.runs, so it always agrees with get_run.
+var (
+	runStatuses = client.RunStatus("").EnumValues()
+	runTypes    = client.RunType("").EnumValues()
+)

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -309,4 +310,135 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, 8, e.sb.Calls("POST", "/v1/run/tasks"))
+}
+
+// Listings follow the runs' live status: a filter on status or error_code
+// changes as the clock moves, and every list agrees with get_run.
+func TestRunListingsFollowTheClock(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	wf := newExtraWorkflow(t, e, "Weather")
+	a, err := e.c.RunWorkflow(e.ctx, &client.WorkflowRunRequest{WorkflowID: wf.WorkflowPermanentID, Parameters: map[string]any{"city": "Oslo [sandbox:fail]"}})
+	require.NoError(t, err)
+	e.clock.Advance(10 * time.Millisecond)
+	task, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "x", Engine: client.EngineSkyvern2})
+	require.NoError(t, err)
+	e.clock.Advance(10 * time.Millisecond)
+	login, err := e.c.Login(e.ctx, &client.LoginRequest{CredentialType: client.LoginSkyvern, CredentialID: mustCred(t, e)})
+	require.NoError(t, err)
+
+	all, err := e.c.GetRunsV2(e.ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{login.RunID, task.RunID, a.RunID}, ids(all, itemID))
+	assert.Equal(t, "task_v2", all[1].TaskRunType)
+	assert.Equal(t, "created", all[1].Status)
+	assert.Empty(t, all[1].StartedAt)
+
+	// error_code only matches once the run has failed.
+	early, err := e.c.GetWorkflowRuns(e.ctx, &client.GetWorkflowRunsParams{ErrorCode: "BLOCKED"})
+	require.NoError(t, err)
+	assert.Empty(t, early)
+	e.clock.Advance(2 * time.Second)
+	failed, err := e.c.GetWorkflowRuns(e.ctx, &client.GetWorkflowRunsParams{ErrorCode: "BLOCKED"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{a.RunID}, ids(failed, wrID), "the first code of the block's error_code_mapping")
+	run, err := e.c.GetRun(e.ctx, a.RunID)
+	require.NoError(t, err)
+	assert.Equal(t, "BLOCKED", run.Errors[0]["error_code"])
+
+	// The login run is a workflow run of Skyvern's hidden login workflow.
+	wrs, err := e.c.GetWorkflowRuns(e.ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{login.RunID, a.RunID}, ids(wrs, wrID))
+	assert.Equal(t, "Login", wrs[0].WorkflowTitle)
+	assert.Regexp(t, `^w_\d{18}$`, wrs[0].WorkflowID)
+	assert.Equal(t, login.RunRequest.WorkflowID, wrs[0].WorkflowPermanentID)
+	assert.Equal(t, client.RunStatusCompleted, wrs[0].Status)
+	assert.Equal(t, wf.WorkflowID, wrs[1].WorkflowID)
+	requireDateTime(t, wrs[1].FinishedAt, false)
+	assert.Equal(t, wrs[1].FinishedAt, wrs[1].ModifiedAt)
+
+	completed, err := e.c.GetRunsV2(e.ctx, &client.GetRunsParams{Status: []client.RunStatus{"completed"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{login.RunID, task.RunID}, ids(completed, itemID))
+	byCity, err := e.c.GetRunsV2(e.ctx, &client.GetRunsParams{SearchKey: "oslo"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{a.RunID}, ids(byCity, itemID), "parameter values are searched")
+
+	// The workflow deleted: its runs stay listed, flagged.
+	require.NoError(t, e.c.DeleteWorkflow(e.ctx, wf.WorkflowPermanentID))
+	wfRuns, err := e.c.GetRunsV2(e.ctx, &client.GetRunsParams{RunType: []client.RunType{"workflow_run"}})
+	require.NoError(t, err)
+	require.Len(t, wfRuns, 2)
+	assert.True(t, wfRuns[1].WorkflowDeleted)
+	assert.False(t, wfRuns[0].WorkflowDeleted)
+	_, err = e.c.RetryWorkflowRun(e.ctx, a.RunID, nil)
+	assert.True(t, client.IsNotFound(err), "the run of a deleted workflow cannot be retried: %v", err)
+}
+
+func TestRunListingValidation(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, true)
+	for _, tc := range []struct {
+		path string
+		loc  []any
+		typ  string
+	}{
+		{"/v1/runs?search_key=ab", []any{"query", "search_key"}, "string_too_short"},
+		{"/v1/runs?page_size=101", []any{"query", "page_size"}, "less_than_equal"},
+		{"/v1/runs?page=0", []any{"query", "page"}, "greater_than_equal"},
+		{"/v1/runs?status=done", []any{"query", "status", 0}, "enum"},
+		{"/v1/runs?run_type=task_v3", []any{"query", "run_type", 0}, "enum"},
+		{"/v1/agents/runs?search_key=" + strings.Repeat("x", 501), []any{"query", "search_key"}, "string_too_long"},
+		{"/v1/agents/runs?error_code=" + strings.Repeat("x", 501), []any{"query", "error_code"}, "string_too_long"},
+		{"/v1/agents/runs?status=paused&status=nope", []any{"query", "status", 1}, "enum"},
+		{"/v1/agents/wpid_1/runs?created_at_start=" + url.QueryEscape("last week"), []any{"query", "created_at_start"}, "datetime_from_date_parsing"},
+	} {
+		code, _, body := e.raw(t, "GET", tc.path, "", "")
+		require.Equal(t, 422, code, tc.path)
+		assert.Equal(t, tc.typ, findLoc(t, validation(t, body), tc.loc...).Type, tc.path)
+	}
+	code, _, body := e.raw(t, "GET", "/v1/runs?search_key=abc&page=100&page_size=100", "", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "[]", string(body))
+}
+
+func TestBulkCancel(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	other, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "x"})
+	require.NoError(t, err)
+	quick, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "y"})
+	require.NoError(t, err)
+	e.clock.Advance(600 * time.Millisecond)
+	paused, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "z [sandbox:pause]"})
+	require.NoError(t, err)
+	e.clock.Advance(450 * time.Millisecond) // quick and other are done; paused is in its paused middle third
+	got, err := e.c.GetRun(e.ctx, paused.RunID)
+	require.NoError(t, err)
+	require.Equal(t, client.RunStatusPaused, got.Status)
+
+	res, err := e.c.BulkCancelRuns(e.ctx, []string{paused.RunID, quick.RunID, paused.RunID, "wr_000000000000000001"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{paused.RunID}, res.Cancelled, "a paused run is not final: it is cancelled; duplicates count once")
+	assert.Equal(t, []string{quick.RunID, "wr_000000000000000001"}, res.Failed)
+	got, err = e.c.GetRun(e.ctx, paused.RunID)
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCanceled, got.Status)
+	got, err = e.c.GetRun(e.ctx, other.RunID)
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCompleted, got.Status, "runs not named are untouched")
+
+	again, err := e.c.BulkCancelRuns(e.ctx, []string{paused.RunID})
+	require.NoError(t, err)
+	assert.Equal(t, []string{}, again.Cancelled)
+	assert.Equal(t, []string{paused.RunID}, again.Failed, "an already canceled run is final")
+
+	many := `{"run_ids":[` + strings.TrimSuffix(strings.Repeat(`"tsk_1",`, 101), ",") + `]}`
+	code, _, body := e.raw(t, "POST", "/v1/runs/cancel", "application/json", many)
+	require.Equal(t, 422, code)
+	assert.Equal(t, "too_long", findLoc(t, validation(t, body), "body", "run_ids").Type)
+	code, _, body = e.raw(t, "POST", "/v1/runs/cancel", "application/json", `{"run_ids":[1]}`)
+	require.Equal(t, 422, code)
+	findLoc(t, validation(t, body), "body", "run_ids", 0)
+	code, _, body = e.raw(t, "POST", "/v1/runs/cancel", "application/json", `{}`)
+	require.Equal(t, 422, code)
+	assert.Equal(t, "missing", findLoc(t, validation(t, body), "body", "run_ids").Type)
 }

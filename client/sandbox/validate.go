@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 )
@@ -558,4 +559,48 @@ func paginate[T any](items []T, page, size int) []T {
 		end = len(items)
 	}
 	return items[start:end]
+}
+
+// intMax checks an integer query parameter's upper bound (q.int checks the
+// lower one).
+func (q *query) intMax(name string, n int, le float64) int {
+	if float64(n) > le {
+		q.errs = append(q.errs, verr{Type: "less_than_equal", Loc: loc("query", name),
+			Msg: "Input should be less than or equal to " + fmtNum(le), Input: q.q.Get(name), Ctx: map[string]any{"le": le}})
+	}
+	return n
+}
+
+// strLen checks a string query parameter's length bounds (0: no bound).
+func (q *query) strLen(name string, minLen, maxLen int) string {
+	v, ok := q.q[name]
+	if !ok || len(v) == 0 {
+		return ""
+	}
+	s, n := v[0], utf8.RuneCountInString(v[0])
+	l := loc("query", name)
+	switch {
+	case minLen > 0 && n < minLen:
+		q.errs = append(q.errs, verr{Type: "string_too_short", Loc: l, Input: s, Ctx: map[string]any{"min_length": minLen},
+			Msg: fmt.Sprintf("String should have at least %d character%s", minLen, plural(minLen))})
+	case maxLen > 0 && n > maxLen:
+		q.errs = append(q.errs, verr{Type: "string_too_long", Loc: l, Input: s, Ctx: map[string]any{"max_length": maxLen},
+			Msg: fmt.Sprintf("String should have at most %d character%s", maxLen, plural(maxLen))})
+	}
+	return s
+}
+
+// dateTime reads an optional date-time query parameter.
+func (q *query) dateTime(name string) *time.Time {
+	v := q.q.Get(name)
+	if v == "" {
+		return nil
+	}
+	t, err := parseDateTime(v)
+	if err != nil {
+		q.errs = append(q.errs, verr{Type: "datetime_from_date_parsing", Loc: loc("query", name),
+			Msg: "Input should be a valid datetime or date, " + err.Error(), Input: v})
+		return nil
+	}
+	return &t
 }

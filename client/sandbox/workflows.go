@@ -828,3 +828,224 @@ func (s *Server) resetWorkflowBrowserProfile(w http.ResponseWriter, r *http.Requ
 	}
 	writeNoContent(w)
 }
+
+// ---- workflow run listings ----
+
+// workflowRunFilter holds the filters of GET /v1/agents/runs and GET
+// /v1/agents/{workflow_id}/runs.
+type workflowRunFilter struct {
+	page, size         int
+	statuses           []string
+	search, errorCode  string
+	wpid               string // by-id listing only
+	createdFrom, until *time.Time
+}
+
+func readWorkflowRunFilter(r *http.Request, byID bool) (*workflowRunFilter, []verr) {
+	q := newQuery(r)
+	f := &workflowRunFilter{
+		page: q.int("page", 1, 1), size: q.int("page_size", 10, 1),
+		statuses:  q.enumList("status", runStatuses),
+		search:    strings.ToLower(q.strLen("search_key", 0, client.MaxWorkflowRunsFilter)),
+		errorCode: q.strLen("error_code", 0, client.MaxWorkflowRunsFilter),
+	}
+	if byID {
+		f.wpid = r.PathValue("workflow_id")
+		f.createdFrom, f.until = q.dateTime("created_at_start"), q.dateTime("created_at_end")
+	}
+	return f, q.errs
+}
+
+func (s *Server) getWorkflowRuns(w http.ResponseWriter, r *http.Request) {
+	s.listWorkflowRuns(w, r, false)
+}
+
+func (s *Server) getWorkflowRunsByID(w http.ResponseWriter, r *http.Request) {
+	s.listWorkflowRuns(w, r, true)
+}
+
+// listWorkflowRuns lists the workflow runs (wr_...) matching every filter,
+// newest first. An unknown workflow has no runs: the answer is an empty
+// list, as the spec documents no 404 here.
+func (s *Server) listWorkflowRuns(w http.ResponseWriter, r *http.Request, byID bool) {
+	f, errs := readWorkflowRunFilter(r, byID)
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	var all []*run
+	for _, run := range s.runs {
+		if !run.runType.IsWorkflow() || (byID && run.request.WorkflowID != f.wpid) {
+			continue
+		}
+		sn := run.at(now)
+		switch {
+		case len(f.statuses) > 0 && !slices.Contains(f.statuses, string(sn.status)):
+		case f.createdFrom != nil && run.created.Before(*f.createdFrom):
+		case f.until != nil && !run.created.Before(*f.until):
+		case f.search != "" && !s.workflowRunMatches(run, f.search):
+		case f.errorCode != "" && !hasErrorCode(run, sn, f.errorCode):
+		default:
+			all = append(all, run)
+		}
+	}
+	newestFirst(all, func(r *run) (time.Time, string) { return r.created, r.id })
+	out := []client.WorkflowRun{}
+	for _, run := range paginate(all, f.page, f.size) {
+		out = append(out, s.workflowRunView(run, run.at(now)))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// workflowRunMatches searches what Skyvern searches: the run ID, the keys
+// and descriptions of the workflow's parameters, the run's parameter values
+// and its extra HTTP headers (as JSON text).
+func (s *Server) workflowRunMatches(run *run, needle string) bool {
+	hay := []string{run.id}
+	for k, v := range run.request.Parameters {
+		b, _ := json.Marshal(v)
+		hay = append(hay, k, fmt.Sprint(v), string(b))
+	}
+	if len(run.request.ExtraHTTPHeaders) > 0 {
+		b, _ := json.Marshal(run.request.ExtraHTTPHeaders)
+		hay = append(hay, string(b))
+	}
+	if wf, ok := s.workflows[run.request.WorkflowID]; ok {
+		for _, v := range wf.versions {
+			if v.WorkflowID != run.wfVersionID {
+				continue
+			}
+			ps, _ := v.WorkflowDefinition["parameters"].([]any)
+			for _, p := range ps {
+				if m, ok := p.(map[string]any); ok && m["parameter_type"] == "workflow" {
+					hay = append(hay, fmt.Sprint(m["key"]), fmt.Sprint(m["description"]))
+				}
+			}
+		}
+	}
+	for _, h := range hay {
+		if strings.Contains(strings.ToLower(h), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasErrorCode matches error_code exactly in the errors of a run that has
+// failed (they are not visible before).
+func hasErrorCode(run *run, sn snap, code string) bool {
+	if !sn.final || sn.status == client.RunStatusCanceled || sn.status == client.RunStatusCompleted {
+		return false
+	}
+	for _, e := range run.errors {
+		if e["error_code"] == code {
+			return true
+		}
+	}
+	return false
+}
+
+// workflowTitle is the title of the workflow a workflow run ran ("" for
+// task runs).
+func (s *Server) workflowTitle(run *run) string {
+	if run.wfTitle != "" || !run.runType.IsWorkflow() {
+		return run.wfTitle
+	}
+	for name, wpid := range s.builtin { // login and download_files runs
+		if wpid == run.request.WorkflowID {
+			t := strings.ReplaceAll(name, "_", " ")
+			return strings.ToUpper(t[:1]) + t[1:]
+		}
+	}
+	return ""
+}
+
+// workflowVersionID is the w_... ID of the workflow version a run ran. The
+// hidden workflows behind login and download_files have one version whose
+// ID follows from their permanent ID.
+func workflowVersionID(run *run) string {
+	if run.wfVersionID != "" {
+		return run.wfVersionID
+	}
+	return "w_" + strings.TrimPrefix(run.request.WorkflowID, "wpid_")
+}
+
+// workflowRunView renders a workflow run as the WorkflowRun schema. Call
+// with s.mu held.
+func (s *Server) workflowRunView(run *run, sn snap) client.WorkflowRun {
+	req := &run.request
+	out := client.WorkflowRun{
+		WorkflowRunID: run.id, WorkflowID: workflowVersionID(run), WorkflowPermanentID: req.WorkflowID,
+		OrganizationID: OrganizationID, BrowserSessionID: run.sessionID, BrowserProfileID: run.profileID,
+		Status: sn.status, ExtraHTTPHeaders: req.ExtraHTTPHeaders, CDPConnectHeaders: req.CDPConnectHeaders,
+		ProxyLocation: req.ProxyLocation, WebhookCallbackURL: run.webhookURL, TOTPVerificationURL: req.TOTPURL,
+		TOTPIdentifier: req.TOTPIdentifier, WorkflowTitle: s.workflowTitle(run), MaxScreenshotScrolls: run.maxScrolls,
+		MaxElapsedTimeMinutes: req.MaxElapsedTimeMinutes, BrowserAddress: req.BrowserAddress, RunWith: run.runWith,
+		AIFallback: run.aiFallback, TriggerType: "api",
+		QueuedAt: ts(sn.queuedAt), StartedAt: ts(sn.startedAt), FinishedAt: ts(sn.finishedAt),
+		CreatedAt: ts(run.created), ModifiedAt: ts(sn.modifiedAt),
+	}
+	if out.RunWith == "" {
+		out.RunWith = "agent"
+	}
+	switch sn.status {
+	case client.RunStatusFailed, client.RunStatusTerminated, client.RunStatusTimedOut:
+		out.FailureReason = run.failure
+	}
+	return out
+}
+
+// ---- retry ----
+
+// retryWorkflowRun starts a new run of a finished workflow run's workflow
+// with the same parameters, blocks and markers (so a run that failed with
+// [sandbox:fail] fails again).
+func (s *Server) retryWorkflowRun(w http.ResponseWriter, r *http.Request) {
+	var maxSteps *int
+	if h := r.Header.Get("x-max-steps-override"); h != "" {
+		n, e := toInt(h, loc("header", "x-max-steps-override"))
+		if e != nil {
+			writeValidation(w, []verr{*e})
+			return
+		}
+		maxSteps = &n
+	}
+	id := r.PathValue("workflow_run_id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	orig, ok := s.runs[id]
+	if !ok || !orig.runType.IsWorkflow() {
+		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Workflow run %s not found", id))
+		return
+	}
+	now := s.now()
+	if sn := orig.at(now); !sn.final {
+		writeDetail(w, http.StatusBadRequest, fmt.Sprintf("Workflow run %s is %s and cannot be retried until it has finished; cancel it first or wait", id, sn.status))
+		return
+	}
+	if wf, ok := s.workflows[orig.request.WorkflowID]; ok && wf.deleted {
+		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Workflow %s not found", orig.request.WorkflowID))
+		return
+	}
+	run := s.newRun("wr_", client.RunTypeWorkflowRun, orig.trig, now)
+	for _, b := range orig.blocks {
+		run.blocks = append(run.blocks, runBlock{id: newID("wrb_"), label: b.label, blockType: b.blockType, def: b.def})
+	}
+	run.steps = orig.steps
+	if maxSteps != nil && *maxSteps > 0 && *maxSteps < run.steps {
+		run.steps = *maxSteps
+	}
+	run.summary, run.webhookURL, run.schema = orig.summary, orig.webhookURL, orig.schema
+	run.sessionID, run.profileID, run.maxScrolls = orig.sessionID, orig.profileID, orig.maxScrolls
+	run.runWith, run.aiFallback, run.fileName = orig.runWith, orig.aiFallback, orig.fileName
+	run.wfVersionID, run.wfTitle = orig.wfVersionID, orig.wfTitle
+	run.errors = orig.errors
+	run.request = orig.request
+	if orig.art.download != "" {
+		s.addDownload(run)
+	}
+	writeJSON(w, http.StatusOK, s.runView(run, run.at(now), s.baseURL(r)))
+}

@@ -288,3 +288,97 @@ func TestHTMLPagesAndVersion(t *testing.T) {
 	assert.Equal(t, 200, code)
 	assert.Contains(t, string(body), `"version"`)
 }
+
+func TestRetryWorkflowRun(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	wf := newExtraWorkflow(t, e, "Retry me")
+	orig, err := e.c.RunWorkflow(e.ctx, &client.WorkflowRunRequest{WorkflowID: wf.WorkflowPermanentID, Parameters: map[string]any{"city": "Rome"},
+		WebhookURL: "https://example.com/hook", MaxElapsedTimeMinutes: ptrInt(20)})
+	require.NoError(t, err)
+
+	code, _, body := e.raw(t, "POST", "/v1/agents/runs/"+orig.RunID+"/retry", "", "")
+	assert.Equal(t, 400, code, "a run still going is not retryable")
+	assert.Contains(t, string(body), "cannot be retried")
+
+	e.clock.Advance(2 * time.Second)
+	// A new version of the workflow does not change what a retry runs.
+	_, err = e.c.UpdateWorkflow(e.ctx, wf.WorkflowPermanentID, &client.WorkflowRequest{YAMLDefinition: "title: Retry me v2\nworkflow_definition:\n  parameters: []\n  blocks: []\n"})
+	require.NoError(t, err)
+	steps := 1
+	re, err := e.c.RetryWorkflowRun(e.ctx, orig.RunID, &client.RetryWorkflowRunOptions{MaxStepsOverride: &steps})
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCreated, re.Status)
+	assert.Equal(t, orig.RunRequest.Parameters, re.RunRequest.Parameters)
+	assert.Equal(t, "https://example.com/hook", re.RunRequest.WebhookURL)
+	assert.Equal(t, 20, *re.RunRequest.MaxElapsedTimeMinutes)
+	e.clock.Advance(2 * time.Second)
+	final, err := e.c.GetRun(e.ctx, re.RunID)
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCompleted, final.Status)
+	assert.Equal(t, 1, final.Steps(), "x-max-steps-override caps the steps")
+	var out map[string]any
+	require.NoError(t, final.Output.Decode(&out))
+	assert.Contains(t, out, "go", "the original blocks ran")
+
+	list, err := e.c.GetWorkflowRunsByID(e.ctx, wf.WorkflowPermanentID, nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{re.RunID, orig.RunID}, ids(list, wrID))
+	assert.Equal(t, list[1].WorkflowID, list[0].WorkflowID, "the same workflow version")
+	assert.Equal(t, "Retry me", list[0].WorkflowTitle)
+
+	// download_files runs keep their download when retried.
+	dl, err := e.c.DownloadFiles(e.ctx, &client.DownloadFilesRequest{NavigationGoal: "get it", DownloadSuffix: "a.pdf"})
+	require.NoError(t, err)
+	e.clock.Advance(2 * time.Second)
+	redl, err := e.c.RetryWorkflowRun(e.ctx, dl.RunID, nil)
+	require.NoError(t, err)
+	e.clock.Advance(2 * time.Second)
+	got, err := e.c.GetRun(e.ctx, redl.RunID)
+	require.NoError(t, err)
+	require.Len(t, got.DownloadedFiles, 1)
+	assert.Equal(t, "a.pdf", got.DownloadedFiles[0].Filename)
+
+	code, _, body = e.raw(t, "POST", "/v1/agents/runs/wr_404/retry", "", "")
+	assert.Equal(t, 404, code)
+	assert.Contains(t, string(body), "wr_404")
+	req := e.srv.URL + "/v1/agents/runs/" + orig.RunID + "/retry"
+	resp := doRaw(t, "POST", req, map[string]string{"x-api-key": testKey, "x-max-steps-override": "many"})
+	assert.Equal(t, 422, resp)
+}
+
+func TestWorkflowFolderAndProfileReset(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, true)
+	wf := newExtraWorkflow(t, e, "Foldered")
+	folder, err := e.c.CreateFolder(e.ctx, &client.FolderCreate{Title: "Foldered"})
+	require.NoError(t, err)
+	code, _, body := e.raw(t, "PUT", "/v1/agents/"+wf.WorkflowPermanentID+"/folder", "application/json", `{"folder_id":"`+folder.FolderID+`"}`)
+	require.Equal(t, 200, code, "%s", body)
+	var got client.Workflow
+	require.NoError(t, json.Unmarshal(body, &got))
+	assert.Equal(t, folder.FolderID, got.FolderID)
+	assert.Equal(t, wf.Version, got.Version, "no new version")
+
+	// A new version keeps the folder; null or {} takes the workflow out.
+	v2, err := e.c.UpdateWorkflow(e.ctx, wf.WorkflowPermanentID, &client.WorkflowRequest{YAMLDefinition: "title: Foldered\nworkflow_definition:\n  parameters: []\n  blocks: []\n"})
+	require.NoError(t, err)
+	assert.Equal(t, folder.FolderID, v2.FolderID)
+	for _, b := range []string{`{"folder_id":null}`, `{}`} {
+		code, _, body = e.raw(t, "PUT", "/v1/agents/"+wf.WorkflowPermanentID+"/folder", "application/json", b)
+		require.Equal(t, 200, code, "%s", body)
+		assert.NotContains(t, string(body), "fld_42", b)
+	}
+	code, _, body = e.raw(t, "PUT", "/v1/agents/"+wf.WorkflowPermanentID+"/folder", "application/json", `{"folder_id":7}`)
+	require.Equal(t, 422, code)
+	assert.Equal(t, "string_type", findLoc(t, validation(t, body), "body", "folder_id").Type)
+	code, _, _ = e.raw(t, "PUT", "/v1/agents/"+wf.WorkflowPermanentID+"/folder", "application/json", ``)
+	assert.Equal(t, 422, code, "the body is required")
+	code, _, body = e.raw(t, "PUT", "/v1/agents/"+wf.WorkflowPermanentID+"/folder", "application/json", `{"folder_id":"nope"}`)
+	assert.Equal(t, 400, code)
+	assert.Contains(t, string(body), "Folder nope not found")
+
+	code, _, body = e.raw(t, "POST", "/v1/agents/"+wf.WorkflowPermanentID+"/browser_session/reset_profile", "", "")
+	assert.Equal(t, 204, code)
+	assert.Empty(t, body)
+	code, _, _ = e.raw(t, "POST", "/v1/agents/wpid_000000000000000404/browser_session/reset_profile", "", "")
+	assert.Equal(t, 404, code)
+}
