@@ -184,9 +184,20 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		if s.o.AuthToken != "" && !s.bearerOK(w, r) {
 			return
 		}
+		var p *principal
+		if s.oauth != nil {
+			if p = s.authenticate(w, r); p == nil {
+				return
+			}
+		}
 		c, ok := s.callerOf(w, r)
 		if !ok {
 			return
+		}
+		if p != nil {
+			// A signed-in caller's sessions and runs are its own: its ID
+			// covers its subject and the key it brought (if any).
+			c.id = callerID(s.secret, "sub\x00"+p.subject+"\x00"+c.key)
 		}
 		// mcp-go hands request headers to handlers (CallToolRequest.Header):
 		// the credentials end here, the key travels only in the context.
@@ -195,6 +206,9 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		ctx := r.Context()
 		if c.id != "" {
 			ctx = context.WithValue(ctx, callerKeyCtx, c)
+		}
+		if p != nil {
+			ctx = context.WithValue(ctx, principalKey{}, p)
 		}
 		// The session checks leave here what ends with the request.
 		scope := &requestScope{}
@@ -208,6 +222,9 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
+		}
+		if p != nil && !s.scopeOK(w, p, body) {
+			return
 		}
 		if check != nil && !check(w, r, body) {
 			return

@@ -83,6 +83,9 @@ type Options struct {
 	AllowedOrigins []string
 	// AuthToken, when set, is the bearer token every MCP request must carry.
 	AuthToken string
+	// OAuth, when set, makes the MCP endpoints an OAuth 2.1 protected
+	// resource (see oauth.go); it excludes AuthToken.
+	OAuth *OAuthOptions
 	// Keys is what to do with a caller's x-api-key.
 	Keys KeyPolicy
 	// MaxBodyBytes is the largest request body (required, > 0).
@@ -130,6 +133,8 @@ type Server struct {
 	secret     []byte // keys caller IDs (HMAC)
 	keys       *keyChecker
 	handler    http.Handler
+	mcp        *server.MCPServer
+	oauth      *oauthGuard // nil without OAuth
 }
 
 // New checks o and builds the handlers for s. It refuses a non-loopback
@@ -148,7 +153,7 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		return nil, errors.New("httpserver: MaxBodyBytes must be positive")
 	}
 	if o.Addr != "" {
-		if err := CheckBind(o.Addr, o.AuthToken != "" || o.Keys == KeysRequired); err != nil {
+		if err := CheckBind(o.Addr, o.AuthToken != "" || o.OAuth != nil || o.Keys == KeysRequired); err != nil {
 			return nil, err
 		}
 	}
@@ -171,7 +176,18 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		o.ShutdownGrace = 0
 	}
 	srv := &Server{o: o, sessions: newSessionStore(o.MaxSessions, o.MaxSessionsPerCaller, o.PressureIdle),
-		inflight: newInflight(), secret: make([]byte, 32)}
+		inflight: newInflight(), secret: make([]byte, 32), mcp: s}
+	if o.OAuth != nil {
+		if o.AuthToken != "" {
+			return nil, errors.New("httpserver: OAuth and a static bearer token exclude each other")
+		}
+		g, err := newOAuthGuard(*o.OAuth)
+		if err != nil {
+			return nil, err
+		}
+		srv.oauth = g
+		applyOAuth(s)
+	}
 	if o.CheckKey != nil {
 		srv.keys = newKeyChecker(o.CheckKey, time.Now)
 	}
@@ -183,6 +199,15 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", srv.healthz)
 	mux.HandleFunc("/readyz", srv.readyz)
+	if srv.oauth != nil {
+		endpoints := []string{"/mcp"}
+		if o.Transport == TransportSSE {
+			endpoints = []string{"/sse", "/message"}
+		}
+		for _, p := range srv.oauth.metadataPaths(endpoints...) {
+			mux.HandleFunc(p, srv.oauth.serveMetadata)
+		}
+	}
 	switch o.Transport {
 	case TransportHTTP:
 		opts := []server.StreamableHTTPOption{
@@ -251,7 +276,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		paths = "/sse /message"
 	}
 	s.o.Log.Info().Str("addr", ln.Addr().String()).Str("transport", s.o.Transport).Str("paths", paths).
-		Bool("stateless", s.o.Stateless).Bool("bearer_auth", s.o.AuthToken != "").Str("caller_keys", s.o.Keys.String()).
+		Bool("stateless", s.o.Stateless).Bool("bearer_auth", s.o.AuthToken != "").Bool("oauth", s.oauth != nil).Str("caller_keys", s.o.Keys.String()).
 		Msg("listening")
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
