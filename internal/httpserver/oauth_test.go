@@ -2,111 +2,24 @@ package httpserver
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/skyvern-mcp/skyvern-mcp/internal/oauthtest"
 )
-
-// testIssuer is a local OAuth authorization server: OpenID discovery and a
-// JWKS of keys generated in the test, which the test can rotate.
-type testIssuer struct {
-	t         *testing.T
-	srv       *httptest.Server
-	mu        sync.Mutex
-	keys      map[string]*ecdsa.PrivateKey // kid -> key
-	published []string                     // kids in the JWKS
-	jwksHits  atomic.Int32
-}
-
-func newTestIssuer(t *testing.T) *testIssuer {
-	is := &testIssuer{t: t, keys: map[string]*ecdsa.PrivateKey{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
-		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": is.srv.URL, "jwks_uri": is.srv.URL + "/jwks",
-			"id_token_signing_alg_values_supported": []string{"ES256", "HS256", "none"}})
-	})
-	mux.HandleFunc("/jwks", func(w http.ResponseWriter, _ *http.Request) {
-		is.jwksHits.Add(1)
-		is.mu.Lock()
-		var set jose.JSONWebKeySet
-		for _, kid := range is.published {
-			set.Keys = append(set.Keys, jose.JSONWebKey{Key: &is.keys[kid].PublicKey, KeyID: kid, Algorithm: "ES256", Use: "sig"})
-		}
-		is.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(set)
-	})
-	is.srv = httptest.NewServer(mux)
-	t.Cleanup(is.srv.Close)
-	is.addKey("k1", true)
-	return is
-}
-
-// addKey generates a key; published puts it in the JWKS.
-func (is *testIssuer) addKey(kid string, published bool) {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(is.t, err)
-	is.mu.Lock()
-	defer is.mu.Unlock()
-	is.keys[kid] = k
-	if published {
-		is.published = append(is.published, kid)
-	}
-}
-
-func (is *testIssuer) publish(kid string) {
-	is.mu.Lock()
-	defer is.mu.Unlock()
-	is.published = append(is.published, kid)
-}
 
 const testAudience = "https://mcp.example.com/mcp"
 
-// claims are a valid token's claims for sub with scope; edit lets a test
-// spoil them.
-func (is *testIssuer) claims(sub, scope string) map[string]any {
-	now := time.Now()
-	return map[string]any{"iss": is.srv.URL, "aud": testAudience, "sub": sub, "scope": scope,
-		"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix()}
-}
-
-func (is *testIssuer) sign(kid string, claims map[string]any) string {
-	is.mu.Lock()
-	k := is.keys[kid]
-	is.mu.Unlock()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: k, KeyID: kid}},
-		(&jose.SignerOptions{}).WithType("at+jwt"))
-	require.NoError(is.t, err)
-	raw, err := jwt.Signed(signer).Claims(claims).Serialize()
-	require.NoError(is.t, err)
-	return raw
-}
-
-func (is *testIssuer) token(sub, scope string) string { return is.sign("k1", is.claims(sub, scope)) }
-
-// algNone is an unsigned token ("alg": "none") with otherwise valid claims.
-func algNone(claims map[string]any) string {
-	h, _ := json.Marshal(map[string]string{"alg": "none", "typ": "JWT", "kid": "k1"})
-	p, _ := json.Marshal(claims)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(h) + "." + enc.EncodeToString(p) + "."
-}
+func newTestIssuer(t *testing.T) *oauthtest.Issuer { return oauthtest.NewIssuer(t, testAudience) }
 
 // scopeTools has a read-only tool and one that changes things.
 func scopeTools() *server.MCPServer {
@@ -120,9 +33,9 @@ func scopeTools() *server.MCPServer {
 	return ms
 }
 
-func startOAuth(t *testing.T, is *testIssuer, o Options) *running {
+func startOAuth(t *testing.T, is *oauthtest.Issuer, o Options) *running {
 	t.Helper()
-	o.OAuth = &OAuthOptions{Issuer: is.srv.URL, Audience: testAudience}
+	o.OAuth = &OAuthOptions{Issuer: is.URL, Audience: testAudience}
 	return start(t, scopeTools(), o)
 }
 
@@ -132,7 +45,7 @@ const metaURL = "https://mcp.example.com/.well-known/oauth-protected-resource/mc
 
 func TestOAuthRefusesBadTokens(t *testing.T) {
 	is := newTestIssuer(t)
-	is.addKey("unpublished", false)
+	is.AddKey("unpublished", false)
 	r := startOAuth(t, is, Options{})
 
 	a := r.do(http.MethodPost, "/mcp", initBody)
@@ -140,21 +53,21 @@ func TestOAuthRefusesBadTokens(t *testing.T) {
 	assert.Equal(t, `Bearer resource_metadata="`+metaURL+`", scope="skyvern:read skyvern:run"`, a.header.Get("WWW-Authenticate"))
 
 	spoil := func(f func(c map[string]any)) map[string]any {
-		c := is.claims("alice", "skyvern:run")
+		c := is.Claims("alice", "skyvern:run")
 		f(c)
 		return c
 	}
 	cases := []struct {
 		name, token, why string
 	}{
-		{"expired", is.sign("k1", spoil(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() })), "expired"},
-		{"no expiry", is.sign("k1", spoil(func(c map[string]any) { delete(c, "exp") })), "expired"},
-		{"not yet valid", is.sign("k1", spoil(func(c map[string]any) { c["nbf"] = time.Now().Add(time.Hour).Unix() })), "not valid yet"},
-		{"wrong audience", is.sign("k1", spoil(func(c map[string]any) { c["aud"] = "https://other.example.com/mcp" })), "not meant for this resource"},
-		{"wrong issuer", is.sign("k1", spoil(func(c map[string]any) { c["iss"] = "https://evil.example.com" })), "another issuer"},
-		{"unknown kid", is.sign("unpublished", is.claims("alice", "skyvern:run")), "signature could not be verified"},
-		{"alg none", algNone(is.claims("alice", "skyvern:run")), "algorithm"},
-		{"no subject", is.sign("k1", spoil(func(c map[string]any) { delete(c, "sub") })), "no subject"},
+		{"expired", is.Sign("k1", spoil(func(c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() })), "expired"},
+		{"no expiry", is.Sign("k1", spoil(func(c map[string]any) { delete(c, "exp") })), "expired"},
+		{"not yet valid", is.Sign("k1", spoil(func(c map[string]any) { c["nbf"] = time.Now().Add(time.Hour).Unix() })), "not valid yet"},
+		{"wrong audience", is.Sign("k1", spoil(func(c map[string]any) { c["aud"] = "https://other.example.com/mcp" })), "not meant for this resource"},
+		{"wrong issuer", is.Sign("k1", spoil(func(c map[string]any) { c["iss"] = "https://evil.example.com" })), "another issuer"},
+		{"unknown kid", is.Sign("unpublished", is.Claims("alice", "skyvern:run")), "signature could not be verified"},
+		{"alg none", oauthtest.AlgNone(is.Claims("alice", "skyvern:run")), "algorithm"},
+		{"no subject", is.Sign("k1", spoil(func(c map[string]any) { delete(c, "sub") })), "no subject"},
 		{"garbage", "not-a-jwt", "malformed"},
 	}
 	for _, c := range cases {
@@ -168,7 +81,7 @@ func TestOAuthRefusesBadTokens(t *testing.T) {
 		})
 	}
 	// A valid token passes, and no token ever reaches the logs.
-	good := is.token("alice", "skyvern:run")
+	good := is.Token("alice", "skyvern:run")
 	r.initialize(bearer(good)...)
 	for _, c := range cases {
 		assert.NotContains(t, r.logs.String(), c.token)
@@ -183,24 +96,24 @@ func TestOAuthKeyRotationRefreshesJWKS(t *testing.T) {
 	var mu sync.Mutex
 	r.srv.oauth.keysClient.Transport.(*jwksThrottle).now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 
-	r.initialize(bearer(is.token("alice", "skyvern:run"))...)
-	require.Equal(t, int32(1), is.jwksHits.Load(), "keys fetched once")
-	r.initialize(bearer(is.token("alice", "skyvern:run"))...)
-	require.Equal(t, int32(1), is.jwksHits.Load(), "known kid: keys from the cache")
+	r.initialize(bearer(is.Token("alice", "skyvern:run"))...)
+	require.Equal(t, int32(1), is.JWKSHits.Load(), "keys fetched once")
+	r.initialize(bearer(is.Token("alice", "skyvern:run"))...)
+	require.Equal(t, int32(1), is.JWKSHits.Load(), "known kid: keys from the cache")
 
 	// The issuer rotates to k2 but has not published it yet: refused, and
 	// a flood of such tokens does not hammer the issuer.
-	is.addKey("k2", false)
-	rotated := is.sign("k2", is.claims("alice", "skyvern:run"))
+	is.AddKey("k2", false)
+	rotated := is.Sign("k2", is.Claims("alice", "skyvern:run"))
 	for range 20 {
 		a := r.do(http.MethodPost, "/mcp", initBody, bearer(rotated)...)
 		require.Equal(t, http.StatusUnauthorized, a.status)
 	}
-	assert.Equal(t, int32(1), is.jwksHits.Load(), "unknown kids within 10 s reuse the last key set")
+	assert.Equal(t, int32(1), is.JWKSHits.Load(), "unknown kids within 10 s reuse the last key set")
 
 	// Published, and the 10 s are over: the unknown kid makes the server
 	// fetch the keys again, and the token is accepted.
-	is.publish("k2")
+	is.Publish("k2")
 	mu.Lock()
 	clock = clock.Add(jwksMinRefresh + time.Second)
 	mu.Unlock()
@@ -209,7 +122,7 @@ func TestOAuthKeyRotationRefreshesJWKS(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return r.do(http.MethodPost, "/mcp", initBody, bearer(rotated)...).status == http.StatusOK
 	}, 5*time.Second, 10*time.Millisecond)
-	assert.Equal(t, int32(2), is.jwksHits.Load())
+	assert.Equal(t, int32(2), is.JWKSHits.Load())
 }
 
 func TestOAuthProtectedResourceMetadata(t *testing.T) {
@@ -222,13 +135,13 @@ func TestOAuthProtectedResourceMetadata(t *testing.T) {
 		var doc map[string]any
 		require.NoError(t, json.Unmarshal([]byte(a.body), &doc))
 		assert.Equal(t, testAudience, doc["resource"])
-		assert.Equal(t, []any{is.srv.URL}, doc["authorization_servers"])
+		assert.Equal(t, []any{is.URL}, doc["authorization_servers"])
 		assert.Equal(t, []any{"skyvern:read", "skyvern:run"}, doc["scopes_supported"])
 		assert.Equal(t, []any{"header"}, doc["bearer_methods_supported"])
 	}
 	// SSE: the endpoints' suffixed forms, and the stream needs a token.
 	s := start(t, scopeTools(), Options{Transport: TransportSSE,
-		OAuth: &OAuthOptions{Issuer: is.srv.URL, Audience: "https://mcp.example.com/sse"}})
+		OAuth: &OAuthOptions{Issuer: is.URL, Audience: "https://mcp.example.com/sse"}})
 	a := s.do(http.MethodGet, "/.well-known/oauth-protected-resource/sse", "")
 	require.Equal(t, http.StatusOK, a.status)
 	a = s.do(http.MethodGet, "/sse", "")
@@ -247,7 +160,7 @@ func TestOAuthScopes(t *testing.T) {
 	is := newTestIssuer(t)
 	r := startOAuth(t, is, Options{})
 
-	read := is.token("reader", "openid skyvern:read")
+	read := is.Token("reader", "openid skyvern:read")
 	sid := r.initialize(bearer(read)...)
 	a := call(r, sid, read, "tools/list", `{}`)
 	require.Equal(t, http.StatusOK, a.status, a.body)
@@ -270,7 +183,7 @@ func TestOAuthScopes(t *testing.T) {
 	ctx := context.WithValue(context.Background(), principalKey{}, &principal{subject: "reader", read: true})
 	assert.Empty(t, toolFilter(ctx, []mcp.Tool{mcp.NewTool("change", mcp.WithReadOnlyHintAnnotation(false))}))
 
-	run := is.token("runner", "skyvern:run")
+	run := is.Token("runner", "skyvern:run")
 	sid = r.initialize(bearer(run)...)
 	a = call(r, sid, run, "tools/list", `{}`)
 	assert.Contains(t, a.body, `"look"`)
@@ -280,15 +193,15 @@ func TestOAuthScopes(t *testing.T) {
 	assert.Contains(t, a.body, "changed as runner")
 
 	// Scopes as an array (scp-style claims) work too.
-	c := is.claims("arr", "")
+	c := is.Claims("arr", "")
 	c["scope"] = []string{"skyvern:read"}
-	arr := is.sign("k1", c)
+	arr := is.Sign("k1", c)
 	sid = r.initialize(bearer(arr)...)
 	a = call(r, sid, arr, "tools/call", `{"name":"change","arguments":{}}`)
 	assert.Equal(t, http.StatusForbidden, a.status)
 
 	// Neither scope: nothing at all.
-	none := is.token("nobody", "openid profile")
+	none := is.Token("nobody", "openid profile")
 	a = r.do(http.MethodPost, "/mcp", initBody, bearer(none)...)
 	require.Equal(t, http.StatusForbidden, a.status, a.body)
 	assert.Contains(t, a.header.Get("WWW-Authenticate"), `error="insufficient_scope", scope="skyvern:read"`)
@@ -297,11 +210,11 @@ func TestOAuthScopes(t *testing.T) {
 func TestOAuthSessionsBelongToTheSubject(t *testing.T) {
 	is := newTestIssuer(t)
 	r := startOAuth(t, is, Options{MaxSessionsPerCaller: 1})
-	alice, bob := is.token("alice", "skyvern:run"), is.token("bob", "skyvern:run")
+	alice, bob := is.Token("alice", "skyvern:run"), is.Token("bob", "skyvern:run")
 	sid := r.initialize(bearer(alice)...)
 	// Another token of the same subject reaches the session; another
 	// subject does not.
-	alice2 := is.sign("k1", is.claims("alice", "skyvern:read skyvern:run"))
+	alice2 := is.Sign("k1", is.Claims("alice", "skyvern:read skyvern:run"))
 	assert.Equal(t, http.StatusOK, call(r, sid, alice2, "tools/list", `{}`).status)
 	assert.Equal(t, http.StatusNotFound, call(r, sid, bob, "tools/list", `{}`).status)
 	// The share is counted per subject, not per address: alice is at hers,
@@ -323,7 +236,7 @@ func TestOAuthExcludesStaticToken(t *testing.T) {
 
 func TestOAuthIssuerUnreachable(t *testing.T) {
 	is := newTestIssuer(t)
-	is.srv.Close()
+	is.Close()
 	r := startOAuth(t, is, Options{})
 	a := r.do(http.MethodPost, "/mcp", initBody, bearer("eyJhbGciOiJFUzI1NiJ9.e30.sig")...)
 	assert.Equal(t, http.StatusServiceUnavailable, a.status, a.body)
