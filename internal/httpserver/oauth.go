@@ -284,16 +284,26 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) *principal
 }
 
 // scopeOK refuses (403 insufficient_scope) a read-only caller's tools/call
-// of a tool that is not read-only. Tools that do not exist pass: mcp-go
-// answers them as unknown.
+// of a tool that is not read-only, and its tasks/cancel (which cancels a
+// Skyvern run). Tools that do not exist pass: mcp-go answers them as
+// unknown.
 func (s *Server) scopeOK(w http.ResponseWriter, p *principal, body []byte) bool {
 	if p.run || len(body) == 0 {
 		return true
 	}
-	for _, name := range calledTools(body) {
-		if t := s.mcp.GetTool(name); t != nil && !toolReadOnly(t.Tool) {
+	for _, m := range requests(body) {
+		what := ""
+		switch m.Method {
+		case string(mcp.MethodToolsCall):
+			if t := s.mcp.GetTool(m.Params.Name); t != nil && !toolReadOnly(t.Tool) {
+				what = m.Params.Name + " changes things in Skyvern or starts a run"
+			}
+		case string(mcp.MethodTasksCancel):
+			what = "tasks/cancel cancels a Skyvern run"
+		}
+		if what != "" {
 			s.oauth.challenge(w, http.StatusForbidden, "insufficient_scope",
-				fmt.Sprintf("%s changes things in Skyvern or starts a run: it needs the %s scope; this token grants %s only", name, s.oauth.o.RunScope, s.oauth.o.ReadScope),
+				fmt.Sprintf("%s: it needs the %s scope; this token grants %s only", what, s.oauth.o.RunScope, s.oauth.o.ReadScope),
 				s.oauth.o.RunScope)
 			return false
 		}
@@ -321,35 +331,30 @@ func toolReadOnly(t mcp.Tool) bool {
 	return t.Annotations.ReadOnlyHint != nil && *t.Annotations.ReadOnlyHint
 }
 
-// calledTools returns the tool names of the tools/call requests in a
-// JSON-RPC message or batch.
-func calledTools(body []byte) []string {
-	type call struct {
-		Method string `json:"method"`
-		Params struct {
-			Name string `json:"name"`
-		} `json:"params"`
-	}
-	var msgs []call
+// rpcRequest is the part of a JSON-RPC request the scope check reads.
+type rpcRequest struct {
+	Method string `json:"method"`
+	Params struct {
+		Name string `json:"name"`
+	} `json:"params"`
+}
+
+// requests returns the requests of a JSON-RPC message or batch (none when
+// it does not parse: mcp-go answers that).
+func requests(body []byte) []rpcRequest {
+	var msgs []rpcRequest
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		if json.Unmarshal(trimmed, &msgs) != nil {
 			return nil
 		}
-	} else {
-		var m call
-		if json.Unmarshal(trimmed, &m) != nil {
-			return nil
-		}
-		msgs = []call{m}
+		return msgs
 	}
-	var names []string
-	for _, m := range msgs {
-		if m.Method == string(mcp.MethodToolsCall) {
-			names = append(names, m.Params.Name)
-		}
+	var m rpcRequest
+	if json.Unmarshal(trimmed, &m) != nil {
+		return nil
 	}
-	return names
+	return []rpcRequest{m}
 }
 
 // scopeList reads a scopes claim: a space-separated string (RFC 9068's

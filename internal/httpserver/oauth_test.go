@@ -179,6 +179,10 @@ func TestOAuthScopes(t *testing.T) {
 		append(bearer(read), "Mcp-Session-Id", sid)...)
 	assert.Equal(t, http.StatusForbidden, a.status)
 
+	// Cancelling a task cancels a Skyvern run: not for a read token.
+	a = call(r, sid, read, "tasks/cancel", `{"taskId":"t-1"}`)
+	assert.Equal(t, http.StatusForbidden, a.status, a.body)
+
 	// The tool filter refuses it too, should a call get past the check.
 	ctx := context.WithValue(context.Background(), principalKey{}, &principal{subject: "reader", read: true})
 	assert.Empty(t, toolFilter(ctx, []mcp.Tool{mcp.NewTool("change", mcp.WithReadOnlyHintAnnotation(false))}))
