@@ -3,6 +3,7 @@ package httpserver
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -63,6 +65,11 @@ const (
 	oauthFetchTimeout = 10 * time.Second
 	// maxTokenLen bounds an access token.
 	maxTokenLen = 16 << 10
+	// tokenCacheSize bounds the verified tokens remembered (by SHA-256).
+	tokenCacheSize = 10000
+	// tokenCacheTTL is the longest a verified token is remembered without
+	// verifying it again (never beyond its exp).
+	tokenCacheTTL = time.Minute
 )
 
 // OAuthOptions make the MCP endpoints an OAuth 2.1 protected resource.
@@ -124,6 +131,16 @@ type oauthGuard struct {
 	verifier *oidc.IDTokenVerifier
 	lastTry  time.Time
 	now      func() time.Time
+
+	// verified remembers tokens already verified (SHA-256 of the token ->
+	// who, until when), so that each request does not pay a signature
+	// check (about 100 µs for ES256).
+	verified *lru.Cache[[sha256.Size]byte, verifiedToken]
+}
+
+type verifiedToken struct {
+	p     principal
+	until time.Time
 }
 
 func newOAuthGuard(o OAuthOptions) (*oauthGuard, error) {
@@ -148,6 +165,7 @@ func newOAuthGuard(o OAuthOptions) (*oauthGuard, error) {
 		return nil, fmt.Errorf("httpserver: OAuth issuer %q: expected an absolute URL", o.Issuer)
 	}
 	g := &oauthGuard{o: o, now: time.Now}
+	g.verified, _ = lru.New[[sha256.Size]byte, verifiedToken](tokenCacheSize)
 	g.metaURL = aud.Scheme + "://" + aud.Host + wellKnownPRM + strings.TrimRight(aud.EscapedPath(), "/")
 	g.metadata, err = json.Marshal(map[string]any{
 		"resource":                 o.Audience,
@@ -183,6 +201,19 @@ func (g *oauthGuard) metadataPaths(endpoints ...string) []string {
 		add(e)
 	}
 	return paths
+}
+
+// publicMetadata serves the metadata document at metadataPaths, before
+// next (and so before the Origin check).
+func (g *oauthGuard) publicMetadata(next http.Handler, endpoints ...string) http.Handler {
+	paths := g.metadataPaths(endpoints...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slices.Contains(paths, r.URL.Path) {
+			g.serveMetadata(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // serveMetadata answers the protected resource metadata (RFC 9728). It
@@ -246,6 +277,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) *principal
 		g.challenge(w, http.StatusUnauthorized, "invalid_token", "the access token is too long", "")
 		return nil
 	}
+	digest := sha256.Sum256([]byte(token))
+	if e, ok := g.verified.Get(digest); ok && g.now().Before(e.until) {
+		p := e.p
+		return &p
+	}
 	v, err := g.verifierFor(r.Context())
 	if err != nil {
 		s.o.Log.Warn().Str("reason", err.Error()).Msg("oauth: cannot reach the authorization server")
@@ -280,6 +316,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) *principal
 	if g.o.OnToken != nil {
 		g.o.OnToken(token)
 	}
+	until := g.now().Add(tokenCacheTTL)
+	if tok.Expiry.Before(until) {
+		until = tok.Expiry
+	}
+	g.verified.Add(digest, verifiedToken{p: *p, until: until})
 	return p
 }
 
@@ -422,7 +463,7 @@ func (g *oauthGuard) verifierFor(ctx context.Context) (*oidc.IDTokenVerifier, er
 		algs = asymmetricAlgs
 	}
 	keys := oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), g.keysClient), jwksURL)
-	g.verifier = oidc.NewVerifier(g.o.Issuer, keys, &oidc.Config{ClientID: g.o.Audience, SupportedSigningAlgs: algs})
+	g.verifier = oidc.NewVerifier(g.o.Issuer, keys, &oidc.Config{ClientID: g.o.Audience, SupportedSigningAlgs: algs, Now: g.now})
 	return g.verifier, nil
 }
 

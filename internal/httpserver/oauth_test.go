@@ -2,8 +2,10 @@ package httpserver
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -125,6 +127,36 @@ func TestOAuthKeyRotationRefreshesJWKS(t *testing.T) {
 	assert.Equal(t, int32(2), is.JWKSHits.Load())
 }
 
+// TestOAuthVerifiedTokensExpire: a verified token is remembered (no
+// signature check per request) but never past its exp.
+func TestOAuthVerifiedTokensExpire(t *testing.T) {
+	is := newTestIssuer(t)
+	r := startOAuth(t, is, Options{})
+	var mu sync.Mutex
+	clock := time.Now()
+	r.srv.oauth.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+
+	c := is.Claims("alice", "skyvern:run")
+	c["exp"] = time.Now().Add(30 * time.Second).Unix()
+	short := is.Sign("k1", c)
+	long := is.Token("bob", "skyvern:run")
+	r.initialize(bearer(short)...)
+	r.initialize(bearer(long)...)
+	_, cached := r.srv.oauth.verified.Get(sha256.Sum256([]byte(short)))
+	require.True(t, cached)
+
+	advance(31 * time.Second)
+	a := r.do(http.MethodPost, "/mcp", initBody, bearer(short)...)
+	require.Equal(t, http.StatusUnauthorized, a.status, "an expired token, even one verified before")
+	assert.Contains(t, a.header.Get("WWW-Authenticate"), "expired")
+	r.initialize(bearer(long)...)
+
+	// Past the minute, the token is verified again (and still valid).
+	advance(tokenCacheTTL)
+	r.initialize(bearer(long)...)
+}
+
 func TestOAuthProtectedResourceMetadata(t *testing.T) {
 	is := newTestIssuer(t)
 	r := startOAuth(t, is, Options{})
@@ -139,10 +171,18 @@ func TestOAuthProtectedResourceMetadata(t *testing.T) {
 		assert.Equal(t, []any{"skyvern:read", "skyvern:run"}, doc["scopes_supported"])
 		assert.Equal(t, []any{"header"}, doc["bearer_methods_supported"])
 	}
+	// Any origin may read it (it is public); the MCP endpoint keeps its
+	// Origin check.
+	a := r.do(http.MethodGet, "/.well-known/oauth-protected-resource/mcp", "", "Origin", "https://client.example.org")
+	assert.Equal(t, http.StatusOK, a.status)
+	assert.Equal(t, "*", a.header.Get("Access-Control-Allow-Origin"))
+	a = r.do(http.MethodPost, "/mcp", initBody, "Origin", "https://client.example.org")
+	assert.Equal(t, http.StatusForbidden, a.status)
+
 	// SSE: the endpoints' suffixed forms, and the stream needs a token.
 	s := start(t, scopeTools(), Options{Transport: TransportSSE,
 		OAuth: &OAuthOptions{Issuer: is.URL, Audience: "https://mcp.example.com/sse"}})
-	a := s.do(http.MethodGet, "/.well-known/oauth-protected-resource/sse", "")
+	a = s.do(http.MethodGet, "/.well-known/oauth-protected-resource/sse", "")
 	require.Equal(t, http.StatusOK, a.status)
 	a = s.do(http.MethodGet, "/sse", "")
 	require.Equal(t, http.StatusUnauthorized, a.status)
@@ -245,4 +285,23 @@ func TestOAuthIssuerUnreachable(t *testing.T) {
 	a := r.do(http.MethodPost, "/mcp", initBody, bearer("eyJhbGciOiJFUzI1NiJ9.e30.sig")...)
 	assert.Equal(t, http.StatusServiceUnavailable, a.status, a.body)
 	assert.Equal(t, "5", a.header.Get("Retry-After"))
+}
+
+// BenchmarkOAuthAuthenticate is the cost of checking one access token on
+// each MCP request: a token verified before (the usual case).
+func BenchmarkOAuthAuthenticate(b *testing.B) {
+	is := oauthtest.NewIssuer(b, testAudience)
+	srv, err := New(scopeTools(), Options{Transport: TransportHTTP, MaxBodyBytes: 1 << 20,
+		OAuth: &OAuthOptions{Issuer: is.URL, Audience: testAudience}})
+	require.NoError(b, err)
+	req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+	req.Header.Set("Authorization", "Bearer "+is.Token("alice", "skyvern:run"))
+	require.NotNil(b, srv.authenticate(httptest.NewRecorder(), req))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if srv.authenticate(httptest.NewRecorder(), req) == nil {
+			b.Fatal("refused")
+		}
+	}
 }

@@ -199,15 +199,6 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", srv.healthz)
 	mux.HandleFunc("/readyz", srv.readyz)
-	if srv.oauth != nil {
-		endpoints := []string{"/mcp"}
-		if o.Transport == TransportSSE {
-			endpoints = []string{"/sse", "/message"}
-		}
-		for _, p := range srv.oauth.metadataPaths(endpoints...) {
-			mux.HandleFunc(p, srv.oauth.serveMetadata)
-		}
-	}
 	switch o.Transport {
 	case TransportHTTP:
 		opts := []server.StreamableHTTPOption{
@@ -236,7 +227,17 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		mux.Handle("/sse", srv.mcpChain(nil, srv.sseStream(srv.sse.SSEHandler())))
 		mux.Handle("/message", srv.mcpChain(srv.sseMessageCheck, srv.sse.MessageHandler()))
 	}
-	srv.handler = srv.accessLog(srv.checkOrigin(mux))
+	root := srv.checkOrigin(mux)
+	if srv.oauth != nil {
+		// The protected resource metadata is public: any origin may read it
+		// (browser-based clients discover the authorization server there).
+		endpoints := []string{"/mcp"}
+		if o.Transport == TransportSSE {
+			endpoints = []string{"/sse", "/message"}
+		}
+		root = srv.oauth.publicMetadata(root, endpoints...)
+	}
+	srv.handler = srv.accessLog(root)
 	return srv, nil
 }
 
@@ -345,6 +346,7 @@ func CheckBind(addr string, authenticated bool) error {
 	}
 	return fmt.Errorf("--addr %s listens on %s, beyond this machine, and no authentication is configured: "+
 		"set MCP_AUTH_TOKEN (or --auth-token-file) so that callers must send \"Authorization: Bearer <token>\", "+
+		"or sign callers in with OAuth (--oauth-issuer and --oauth-audience), "+
 		"or run without SKYVERN_API_KEY and --sandbox so that every caller must send its own Skyvern key in x-api-key; "+
 		"or listen on loopback only (--addr 127.0.0.1:PORT)", addr, shown)
 }
