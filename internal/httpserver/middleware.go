@@ -46,7 +46,8 @@ func CallerKey(ctx context.Context) string {
 
 // CallerID returns a stable, non-reversible ID of the caller's key (an
 // HMAC with a per-process secret, 32 hex digits), or "" when the request
-// carried no key used by the server. Use it to key per-caller state: it
+// carried no key used by the server. With OAuth it covers the token's
+// subject and the key (if any), and is never "". Use it to key per-caller state: it
 // is safe to keep and compare, unlike the key.
 func CallerID(ctx context.Context) string {
 	if c, ok := ctx.Value(callerKeyCtx).(caller); ok {
