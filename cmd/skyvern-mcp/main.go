@@ -96,7 +96,7 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 	// The last line of defence: every log line loses the server's secrets
 	// and the keys callers brought, in every form package redact knows.
 	static := redact.NewSet(0, cfg.APIKey, cfg.AuthToken)
-	w = redact.NewWriter(w, func() redact.Redactor { return redact.Join(static, callerKeys) })
+	w = redact.NewWriter(w, func() redact.Redactor { return redact.Join(static, callerKeys, accessTokens) })
 	return zerolog.New(w).Level(level).With().Timestamp().Logger(), closeFn, nil
 }
 
@@ -107,13 +107,17 @@ const sandboxKey = "sandbox-server-key-0b7d3f"
 // ones, as many as the client cache keeps), removed from every log line.
 var callerKeys = redact.NewSet(maxCallerClients)
 
+// accessTokens are the OAuth access tokens accepted lately, removed from
+// every log line like callerKeys.
+var accessTokens = redact.NewSet(maxCallerClients)
+
 // serve builds the MCP server once, then serves it over the configured
 // transport until stdin closes (stdio) or ctx ends.
 func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin io.Reader, stdout io.Writer) error {
 	if cfg.Transport != config.TransportStdio {
 		// Refuse an unauthenticated non-loopback address before building
 		// anything.
-		if err := httpserver.CheckBind(cfg.Addr, cfg.AuthToken != "" || keyPolicy(cfg) == httpserver.KeysRequired); err != nil {
+		if err := httpserver.CheckBind(cfg.Addr, cfg.AuthToken != "" || cfg.OAuth.Issuer != "" || keyPolicy(cfg) == httpserver.KeysRequired); err != nil {
 			return err
 		}
 	}
@@ -130,6 +134,7 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 			Stateless:      cfg.Stateless,
 			AllowedOrigins: cfg.AllowedOrigins,
 			AuthToken:      cfg.AuthToken,
+			OAuth:          oauthOptions(cfg),
 			Keys:           a.keys,
 			MaxBodyBytes:   cfg.MaxRequestBytes,
 			ShutdownGrace:  cfg.ShutdownGrace,
@@ -157,6 +162,16 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 		return nil
 	}
 	return err
+}
+
+// oauthOptions are the HTTP transports' OAuth settings (nil without
+// --oauth-issuer). Accepted tokens are redacted from the logs.
+func oauthOptions(cfg *config.Config) *httpserver.OAuthOptions {
+	if cfg.OAuth.Issuer == "" {
+		return nil
+	}
+	return &httpserver.OAuthOptions{Issuer: cfg.OAuth.Issuer, Audience: cfg.OAuth.Audience, ScopesClaim: cfg.OAuth.ScopesClaim,
+		ReadScope: cfg.OAuth.ReadScope, RunScope: cfg.OAuth.RunScope, OnToken: func(t string) { accessTokens.Add(t) }}
 }
 
 // Stdio worker pool: mcp-go runs each tools/call on a pool of workers

@@ -133,6 +133,9 @@ type Config struct {
 	// MaxSessionsPerCaller bounds the sessions (or SSE streams) one caller
 	// (its x-api-key, else its address) holds at once.
 	MaxSessionsPerCaller int
+	// OAuth makes the HTTP transports an OAuth 2.1 protected resource
+	// (OAuth.Issuer set); see oauth.go.
+	OAuth OAuth
 }
 
 // Load parses args (without the program name). envFile is the .env file to
@@ -185,6 +188,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.Var(&grace, "shutdown-grace", "with --transport http or sse: how long SIGINT/SIGTERM waits for calls in flight, a `duration` such as 10s or 1m (a bare number is seconds)")
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", DefaultMaxRequestBytes, "with --transport http or sse: largest request body in bytes (raise it for upload_file content over ~3.5 MiB)")
 	fs.IntVar(&c.MaxSessionsPerCaller, "max-sessions-per-caller", DefaultMaxSessionsPerCaller, "with --transport http or sse: most sessions (or SSE streams) one caller holds at once; a caller is its x-api-key, else its IP address (behind a proxy, all callers without a key share one)")
+	oauthFlags(fs, &c.OAuth)
 	for _, a := range args {
 		switch name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-"); name {
 		case "api-key", "key":
@@ -315,6 +319,9 @@ func (c *Config) loadHTTP(allowedOrigins string, grace time.Duration) error {
 		if c.AuthToken == "" {
 			return fmt.Errorf("--auth-token-file: %q is empty", c.AuthTokenFile)
 		}
+	}
+	if err := c.checkOAuth(); err != nil {
+		return err
 	}
 	if c.AuthToken != "" && (len(c.AuthToken) < MinAuthTokenLen || strings.ContainsFunc(c.AuthToken, notTokenChar)) {
 		return fmt.Errorf("%s / --auth-token-file: the token must be at least %d printable ASCII characters without spaces (for example the output of `openssl rand -hex 32`)", AuthTokenEnv, MinAuthTokenLen)

@@ -85,6 +85,9 @@ func scopeOf(ctx context.Context) *requestScope {
 // remote IP (the /64 network for IPv6, which one host usually holds whole).
 // Behind a reverse proxy every caller without a key has the proxy's address.
 func quotaOf(r *http.Request, id string) string {
+	if p := principalOf(r.Context()); p != nil {
+		return "sub:" + p.id // a signed-in caller: its token's subject
+	}
 	if id != "" {
 		return "key:" + id
 	}

@@ -11,6 +11,11 @@
 //     Listed origins also get CORS headers (nothing else does).
 //  2. Authentication: with Options.AuthToken, "Authorization: Bearer
 //     <token>" (compared in constant time), else 401 with WWW-Authenticate.
+//     Or, with Options.OAuth, an OAuth access token (a JWT from the
+//     issuer, for the audience; see oauth.go): 401 with resource_metadata
+//     without a valid one, 403 insufficient_scope for a scope too small
+//     (tools/call of a tool that is not read-only is checked once the body
+//     is read). The token's subject is the caller.
 //  3. Caller key: with KeysRequired every request carries its own Skyvern
 //     key in x-api-key (401 without one); with KeysOptional a key is used
 //     when present. The key travels in the request context (CallerKey) to

@@ -46,7 +46,8 @@ func CallerKey(ctx context.Context) string {
 
 // CallerID returns a stable, non-reversible ID of the caller's key (an
 // HMAC with a per-process secret, 32 hex digits), or "" when the request
-// carried no key used by the server. Use it to key per-caller state: it
+// carried no key used by the server. With OAuth it covers the token's
+// subject and the key (if any), and is never "". Use it to key per-caller state: it
 // is safe to keep and compare, unlike the key.
 func CallerID(ctx context.Context) string {
 	if c, ok := ctx.Value(callerKeyCtx).(caller); ok {
@@ -184,9 +185,20 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		if s.o.AuthToken != "" && !s.bearerOK(w, r) {
 			return
 		}
+		var p *principal
+		if s.oauth != nil {
+			if p = s.authenticate(w, r); p == nil {
+				return
+			}
+		}
 		c, ok := s.callerOf(w, r)
 		if !ok {
 			return
+		}
+		if p != nil {
+			// A signed-in caller's sessions and runs are its own: its ID
+			// covers its subject and the key it brought (if any).
+			c.id = callerID(s.secret, "sub\x00"+p.subject+"\x00"+c.key)
 		}
 		// mcp-go hands request headers to handlers (CallToolRequest.Header):
 		// the credentials end here, the key travels only in the context.
@@ -195,6 +207,9 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		ctx := r.Context()
 		if c.id != "" {
 			ctx = context.WithValue(ctx, callerKeyCtx, c)
+		}
+		if p != nil {
+			ctx = context.WithValue(ctx, principalKey{}, p)
 		}
 		// The session checks leave here what ends with the request.
 		scope := &requestScope{}
@@ -208,6 +223,9 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
+		}
+		if p != nil && !s.scopeOK(w, p, body) {
+			return
 		}
 		if check != nil && !check(w, r, body) {
 			return

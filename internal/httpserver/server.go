@@ -83,6 +83,9 @@ type Options struct {
 	AllowedOrigins []string
 	// AuthToken, when set, is the bearer token every MCP request must carry.
 	AuthToken string
+	// OAuth, when set, makes the MCP endpoints an OAuth 2.1 protected
+	// resource (see oauth.go); it excludes AuthToken.
+	OAuth *OAuthOptions
 	// Keys is what to do with a caller's x-api-key.
 	Keys KeyPolicy
 	// MaxBodyBytes is the largest request body (required, > 0).
@@ -130,6 +133,8 @@ type Server struct {
 	secret     []byte // keys caller IDs (HMAC)
 	keys       *keyChecker
 	handler    http.Handler
+	mcp        *server.MCPServer
+	oauth      *oauthGuard // nil without OAuth
 }
 
 // New checks o and builds the handlers for s. It refuses a non-loopback
@@ -148,7 +153,7 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		return nil, errors.New("httpserver: MaxBodyBytes must be positive")
 	}
 	if o.Addr != "" {
-		if err := CheckBind(o.Addr, o.AuthToken != "" || o.Keys == KeysRequired); err != nil {
+		if err := CheckBind(o.Addr, o.AuthToken != "" || o.OAuth != nil || o.Keys == KeysRequired); err != nil {
 			return nil, err
 		}
 	}
@@ -171,7 +176,18 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		o.ShutdownGrace = 0
 	}
 	srv := &Server{o: o, sessions: newSessionStore(o.MaxSessions, o.MaxSessionsPerCaller, o.PressureIdle),
-		inflight: newInflight(), secret: make([]byte, 32)}
+		inflight: newInflight(), secret: make([]byte, 32), mcp: s}
+	if o.OAuth != nil {
+		if o.AuthToken != "" {
+			return nil, errors.New("httpserver: OAuth and a static bearer token exclude each other")
+		}
+		g, err := newOAuthGuard(*o.OAuth)
+		if err != nil {
+			return nil, err
+		}
+		srv.oauth = g
+		applyOAuth(s)
+	}
 	if o.CheckKey != nil {
 		srv.keys = newKeyChecker(o.CheckKey, time.Now)
 	}
@@ -211,7 +227,17 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		mux.Handle("/sse", srv.mcpChain(nil, srv.sseStream(srv.sse.SSEHandler())))
 		mux.Handle("/message", srv.mcpChain(srv.sseMessageCheck, srv.sse.MessageHandler()))
 	}
-	srv.handler = srv.accessLog(srv.checkOrigin(mux))
+	root := srv.checkOrigin(mux)
+	if srv.oauth != nil {
+		// The protected resource metadata is public: any origin may read it
+		// (browser-based clients discover the authorization server there).
+		endpoints := []string{"/mcp"}
+		if o.Transport == TransportSSE {
+			endpoints = []string{"/sse", "/message"}
+		}
+		root = srv.oauth.publicMetadata(root, endpoints...)
+	}
+	srv.handler = srv.accessLog(root)
 	return srv, nil
 }
 
@@ -251,7 +277,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		paths = "/sse /message"
 	}
 	s.o.Log.Info().Str("addr", ln.Addr().String()).Str("transport", s.o.Transport).Str("paths", paths).
-		Bool("stateless", s.o.Stateless).Bool("bearer_auth", s.o.AuthToken != "").Str("caller_keys", s.o.Keys.String()).
+		Bool("stateless", s.o.Stateless).Bool("bearer_auth", s.o.AuthToken != "").Bool("oauth", s.oauth != nil).Str("caller_keys", s.o.Keys.String()).
 		Msg("listening")
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -320,6 +346,7 @@ func CheckBind(addr string, authenticated bool) error {
 	}
 	return fmt.Errorf("--addr %s listens on %s, beyond this machine, and no authentication is configured: "+
 		"set MCP_AUTH_TOKEN (or --auth-token-file) so that callers must send \"Authorization: Bearer <token>\", "+
+		"or sign callers in with OAuth (--oauth-issuer and --oauth-audience), "+
 		"or run without SKYVERN_API_KEY and --sandbox so that every caller must send its own Skyvern key in x-api-key; "+
 		"or listen on loopback only (--addr 127.0.0.1:PORT)", addr, shown)
 }
