@@ -2,7 +2,9 @@
 GO        ?= go
 BIN       := bin/skyvern-mcp
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 E2E_DIR   := e2e
 
 .PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size fuzz clean
