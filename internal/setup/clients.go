@@ -11,6 +11,7 @@
 package setup
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -141,4 +142,35 @@ func ClientNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Server is a server entry of a client's config.
+type Server struct {
+	Name, Command string
+	Args          []string
+}
+
+// Servers returns the server entries of a client's config file contents,
+// sorted by name.
+func Servers(c Client, raw []byte) ([]Server, error) {
+	var doc map[string]any
+	if err := decodeJSON(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotJSON, err)
+	}
+	m, _ := doc[c.ServersKey].(map[string]any)
+	var out []Server
+	for name, v := range m {
+		e, _ := v.(map[string]any)
+		s := Server{Name: name}
+		s.Command, _ = e["command"].(string)
+		args, _ := e["args"].([]any)
+		for _, a := range args {
+			if str, ok := a.(string); ok {
+				s.Args = append(s.Args, str)
+			}
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
