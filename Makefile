@@ -16,8 +16,9 @@ build: ## Build bin/skyvern-mcp (static, no cgo).
 
 test: lint test-go test-e2e test-conformance ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients, the MCP conformance suite.
 
+# internal/e2etest drives bin/skyvern-mcp instead of building its own copy.
 test-go: build mcpb-deps
-	$(GO) test -race -count=1 ./...
+	E2E_SKYVERN_MCP_BIN=$(abspath $(BIN)) $(GO) test -race -count=1 ./...
 
 e2e-deps: $(E2E_DIR)/node_modules/.installed ## Install the npm packages of the end-to-end clients (official MCP TypeScript SDK, inspector).
 
@@ -113,3 +114,13 @@ mcpb: dist mcpb-deps ## Build one MCP Bundle per release target into bin/mcpb/ (
 .PHONY: notices
 notices: ## Regenerate THIRD_PARTY_NOTICES.md (the license of every module in the binary) from the module cache.
 	UPDATE_NOTICES=true $(GO) test ./internal/notices -run TestNoticesUpToDate -count=1
+
+.PHONY: check
+check: ## The edit loop (under a minute when warm): gofmt and go vet on the changed packages, go test -short without -race (unchanged packages' results come from the test cache).
+	@files=$$( { git diff --name-only --diff-filter=d HEAD -- '*.go'; git ls-files --others --exclude-standard -- '*.go'; } | sort -u); \
+	if [ -n "$$files" ]; then \
+	  out=$$(gofmt -l $$files); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi; \
+	  pkgs=$$(for f in $$files; do echo ./$$(dirname $$f); done | sort -u); echo "go vet $$pkgs" | tr '\n' ' '; echo; \
+	  $(GO) vet $$pkgs; \
+	fi
+	$(GO) test -short ./...
