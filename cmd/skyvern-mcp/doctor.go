@@ -28,7 +28,7 @@ func doctorWith(ctx context.Context, args []string, env setup.Env, stdout, stder
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stdout, "%-4s  %-9s %v\n      %-9s → fix the flag, variable or file it names (skyvern-mcp --help lists them)\n", doctor.Fail, "config", err, "")
+		fmt.Fprintf(stdout, "%-4s  %-14s %v\n      %-14s → fix the flag, variable or file it names (skyvern-mcp --help lists them)\n", doctor.Fail, "config", err, "")
 		return 2
 	}
 	exe, _ := executable()

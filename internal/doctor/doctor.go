@@ -103,9 +103,9 @@ func Run(ctx context.Context, o Options) (checks []Check, ok bool) {
 // not OK.
 func Print(w io.Writer, checks []Check) {
 	for _, c := range checks {
-		fmt.Fprintf(w, "%-4s  %-9s %s\n", c.Status, c.Name, c.Detail)
+		fmt.Fprintf(w, "%-4s  %-14s %s\n", c.Status, c.Name, c.Detail)
 		if c.Fix != "" && c.Status != OK {
-			fmt.Fprintf(w, "      %-9s → %s\n", "", c.Fix)
+			fmt.Fprintf(w, "      %-14s → %s\n", "", c.Fix)
 		}
 	}
 }

@@ -69,7 +69,7 @@ func TestDoctorAllGood(t *testing.T) {
 	var out bytes.Buffer
 	Print(&out, checks)
 	assert.NotContains(t, out.String(), goodKey)
-	assert.Contains(t, out.String(), "ok    version   skyvern-mcp v1.0.0 (commit x)\n")
+	assert.Contains(t, out.String(), "ok    version        skyvern-mcp v1.0.0 (commit x)\n")
 }
 
 func TestDoctorRefusedKey(t *testing.T) {
