@@ -162,6 +162,11 @@ func Run(opts Options) (Result, error) {
 	fmt.Fprintf(opts.Out, "%s: %s\n", c.Title, res.Path)
 	if bytes.Equal(bytes.TrimSpace(old), bytes.TrimSpace(updated)) {
 		fmt.Fprintf(opts.Out, "%q is already configured; nothing to change.\n", opts.Name)
+		if !opts.DryRun {
+			if err := keyFileStep(c, opts, &res, &notes); err != nil {
+				return res, err
+			}
+		}
 		printNotes(opts.Out, notes)
 		return res, nil
 	}
@@ -205,17 +210,27 @@ func Run(opts Options) (Result, error) {
 		what += "; the previous file is " + res.Backup
 	}
 	fmt.Fprintln(opts.Out, what+".")
-	if c.Key == KeyFileArg && !opts.Sandbox && opts.APIKeyFile == "" {
-		kf, note, err := ensureKeyFile(opts.Env)
-		if err != nil {
-			return res, err
-		}
-		res.KeyFileWritten = kf
-		notes = append(notes, note)
+	if err := keyFileStep(c, opts, &res, &notes); err != nil {
+		return res, err
 	}
 	printNotes(opts.Out, notes)
 	fmt.Fprintf(opts.Out, "Restart %s to load it; `skyvern-mcp doctor` checks the key and the connection.\n", c.Title)
 	return res, nil
+}
+
+// keyFileStep creates the key file for clients that read the key from it
+// (unless the sandbox or the user's own --api-key-file is configured).
+func keyFileStep(c Client, opts Options, res *Result, notes *[]string) error {
+	if c.Key != KeyFileArg || opts.Sandbox || opts.APIKeyFile != "" {
+		return nil
+	}
+	kf, note, err := ensureKeyFile(opts.Env)
+	if err != nil {
+		return err
+	}
+	res.KeyFileWritten = kf
+	*notes = append(*notes, note)
+	return nil
 }
 
 // ensureKeyFile creates env's key file from SKYVERN_API_KEY when it is

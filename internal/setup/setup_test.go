@@ -218,3 +218,25 @@ func TestSetupUnknownClient(t *testing.T) {
 	_, err := Run(Options{Client: "emacs", Command: "/bin/skyvern-mcp", Env: layout(t, "linux")})
 	assert.EqualError(t, err, `unknown client "emacs": expected one of claude-code, claude-desktop, cursor, vscode, windsurf`)
 }
+
+// TestSetupAgainWritesMissingKeyFile: a first run without SKYVERN_API_KEY
+// says where the key goes; a second run with it set writes the key file even
+// though the config is already right.
+func TestSetupAgainWritesMissingKeyFile(t *testing.T) {
+	env := layout(t, "linux")
+	getenv := env.Getenv
+	env.Getenv = nil
+	var out bytes.Buffer
+	_, err := Run(Options{Client: "claude-code", Command: "/bin/skyvern-mcp", Env: env, Out: &out})
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), "Now put your API key in "+env.KeyFile())
+	assert.NoFileExists(t, env.KeyFile())
+	env.Getenv = getenv
+	res, err := Run(Options{Client: "claude-code", Command: "/bin/skyvern-mcp", Env: env, Out: &out})
+	require.NoError(t, err)
+	assert.False(t, res.Written)
+	assert.Equal(t, env.KeyFile(), res.KeyFileWritten)
+	key, err := os.ReadFile(env.KeyFile())
+	require.NoError(t, err)
+	assert.Equal(t, canaryKey+"\n", string(key))
+}
