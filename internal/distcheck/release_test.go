@@ -173,7 +173,7 @@ func TestReleaseWorkflow(t *testing.T) {
 		}
 	}
 	assert.Contains(t, uses, "goreleaser/goreleaser-action@v6")
-	assert.Contains(t, runs, ".ci/run")
+	assert.Contains(t, runs, "make mcpb VERSION=${GITHUB_REF_NAME}")
 }
 
 // TestDockerfile checks the image is built for the target platform from
