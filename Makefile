@@ -2,7 +2,9 @@
 GO        ?= go
 BIN       := bin/skyvern-mcp
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 E2E_DIR   := e2e
 
 .PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size fuzz clean
@@ -14,8 +16,9 @@ build: ## Build bin/skyvern-mcp (static, no cgo).
 
 test: lint test-go test-e2e test-conformance ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients, the MCP conformance suite.
 
-test-go: build
-	$(GO) test -race -count=1 ./...
+# internal/e2etest drives bin/skyvern-mcp instead of building its own copy.
+test-go: build mcpb-deps
+	E2E_SKYVERN_MCP_BIN=$(abspath $(BIN)) $(GO) test -race -count=1 ./...
 
 e2e-deps: $(E2E_DIR)/node_modules/.installed ## Install the npm packages of the end-to-end clients (official MCP TypeScript SDK, inspector).
 
@@ -66,3 +69,58 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 20s), one after the other; c
 
 clean:
 	rm -rf bin coverage.out $(E2E_DIR)/node_modules
+
+# ---- Release builds (see .goreleaser.yaml; internal/distcheck keeps them in step) ----
+
+DIST_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
+.PHONY: dist
+dist: ## Cross-compile the six release targets into dist/<os>_<arch>/ with dist/checksums.txt (SHA-256); needs only Go.
+	rm -rf dist
+	@set -e; for t in $(DIST_TARGETS); do \
+	  os=$${t%/*}; arch=$${t#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  echo "dist/$${os}_$${arch}/skyvern-mcp$$ext"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/$${os}_$${arch}/skyvern-mcp$$ext ./cmd/skyvern-mcp; \
+	done
+	cd dist && (sha256sum */skyvern-mcp* 2>/dev/null || shasum -a 256 */skyvern-mcp*) > checksums.txt
+	@cat dist/checksums.txt
+
+# ---- MCP Bundle (Claude Desktop extension; see internal/mcpb) ----
+
+MCPB_DIR := mcpb
+
+.PHONY: mcpb mcpb-deps manifest
+mcpb-deps: $(MCPB_DIR)/node_modules/.installed ## Install @anthropic-ai/mcpb (npm, mcpb/).
+
+$(MCPB_DIR)/node_modules/.installed: $(MCPB_DIR)/package-lock.json $(MCPB_DIR)/package.json
+	cd $(MCPB_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+manifest: ## Regenerate mcpb/manifest.json from the code (tool list, user_config).
+	UPDATE_MANIFEST=true $(GO) test ./internal/mcpb -run TestManifestUpToDate -count=1
+
+mcpb: dist mcpb-deps ## Build one MCP Bundle per release target into bin/mcpb/ (skyvern-mcp-<version>-<os>-<arch>.mcpb).
+	rm -rf bin/mcpb
+	@set -e; for t in $(DIST_TARGETS); do \
+	  os=$${t%/*}; arch=$${t#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  stage=bin/mcpb/stage/$${os}_$${arch}; mkdir -p $$stage/server; \
+	  cp dist/$${os}_$${arch}/skyvern-mcp$$ext $$stage/server/; cp LICENSE THIRD_PARTY_NOTICES.md $$stage/; \
+	  $(GO) run ./internal/mcpb/gen -version '$(VERSION)' -goos $$os -o $$stage/manifest.json; \
+	  $(MCPB_DIR)/node_modules/.bin/mcpb pack $$stage bin/mcpb/skyvern-mcp-$(VERSION)-$${os}-$${arch}.mcpb >/dev/null; \
+	  echo bin/mcpb/skyvern-mcp-$(VERSION)-$${os}-$${arch}.mcpb; \
+	done
+	rm -rf bin/mcpb/stage
+
+.PHONY: notices
+notices: ## Regenerate THIRD_PARTY_NOTICES.md (the license of every module in the binary) from the module cache.
+	UPDATE_NOTICES=true $(GO) test ./internal/notices -run TestNoticesUpToDate -count=1
+
+.PHONY: check
+check: ## The edit loop (under a minute when warm): gofmt and go vet on the changed packages, go test -short without -race (unchanged packages' results come from the test cache).
+	@files=$$( { git diff --name-only --diff-filter=d HEAD -- '*.go'; git ls-files --others --exclude-standard -- '*.go'; } | sort -u); \
+	if [ -n "$$files" ]; then \
+	  out=$$(gofmt -l $$files); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi; \
+	  pkgs=$$(for f in $$files; do echo ./$$(dirname $$f); done | sort -u); echo "go vet $$pkgs" | tr '\n' ' '; echo; \
+	  $(GO) vet $$pkgs; \
+	fi
+	$(GO) test -short ./...

@@ -55,6 +55,10 @@ func main() {
 
 // run is main without process globals, for tests. It returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	build := currentBuild()
+	if code, ok := runCommand(ctx, args, stdout, stderr); ok {
+		return code
+	}
 	cfg, err := config.Load(args, ".env", stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -64,7 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	if cfg.Version {
-		fmt.Fprintln(stdout, "skyvern-mcp", client.Version)
+		fmt.Fprintln(stdout, build)
 		return 0
 	}
 	logger, closeLog, err := newLogger(cfg, stderr)
