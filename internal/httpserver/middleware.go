@@ -200,6 +200,9 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		scope := &requestScope{}
 		defer s.sessions.finish(scope)
 		ctx = context.WithValue(ctx, scopeKey{}, scope)
+		if s.o.Shared != nil {
+			ctx = s.sharedContext(ctx, r, scope)
+		}
 		r = r.WithContext(ctx)
 		var body []byte
 		if r.Method == http.MethodPost {
