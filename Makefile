@@ -9,8 +9,9 @@ E2E_DIR   := e2e
 
 all: build
 
-build: ## Build bin/skyvern-mcp (static, no cgo).
+build: ## Build bin/skyvern-mcp (static, no cgo), and bin/skyvern-sandbox (the simulator on its own, for the multi-replica tests).
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/skyvern-mcp
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/skyvern-sandbox ./cmd/skyvern-sandbox
 
 test: lint test-go test-e2e test-conformance ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients, the MCP conformance suite.
 
