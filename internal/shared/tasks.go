@@ -149,8 +149,10 @@ func (t *Tasks) Middleware() server.ToolHandlerMiddleware {
 			}
 			stop := t.hold(id)
 			res, err := next(ctx, req)
-			stop()
+			// The end is recorded before the lease goes: a task seen
+			// working without a lease is one whose replica went away.
 			t.end(bg, id, res, err)
+			stop()
 			t.mu.Lock()
 			delete(t.owned, id)
 			t.mu.Unlock()
@@ -400,9 +402,10 @@ func (t *Tasks) adopt(ctx context.Context, id string, rec record) bool {
 	if runID == "" {
 		// The run may or may not have started: never start it again.
 		_ = releaseLease.Run(bg, t.s.rdb, []string{t.s.key("tl", id)}, t.s.replica).Err()
-		return setIfWorking.Run(bg, t.s.rdb, []string{t.s.key("t", id)}, "st", string(mcp.TaskStatusFailed),
+		n, _ := setIfWorking.Run(bg, t.s.rdb, []string{t.s.key("t", id)}, "st", string(mcp.TaskStatusFailed),
 			"msg", "the server replica running this task stopped before its Skyvern run was recorded; look for the run with get_runs before starting it again",
-			"ua", now(), "code", strconv.Itoa(mcp.INTERNAL_ERROR)).Val() == 1
+			"ua", now(), "code", strconv.Itoa(mcp.INTERNAL_ERROR)).Int()
+		return n == 1
 	}
 	t.s.log.Info().Str("task", id).Str("run_id", runID).Msg("taking over a task whose replica went away")
 	fctx, cancel := context.WithCancel(bg)
@@ -413,8 +416,8 @@ func (t *Tasks) adopt(ctx context.Context, id string, rec record) bool {
 		defer cancel()
 		stop := t.hold(id)
 		res, err := t.o.Follow(fctx, rec["tool"], runID, func(_ context.Context, run, msg string) { t.observe(bg, id, run, msg) })
-		stop()
 		t.end(bg, id, res, err)
+		stop()
 		t.mu.Lock()
 		delete(t.local, id)
 		t.mu.Unlock()
