@@ -155,10 +155,12 @@ func TestEventStoreReplayBoundsAndPurge(t *testing.T) {
 // fakeSession is a ClientSession for tasks created outside HTTP.
 type fakeSession struct{ id string }
 
-func (f *fakeSession) Initialize()                                         {}
-func (f *fakeSession) Initialized() bool                                   { return true }
-func (f *fakeSession) NotificationChannel() chan<- mcp.JSONRPCNotification { return make(chan mcp.JSONRPCNotification, 10) }
-func (f *fakeSession) SessionID() string                                   { return f.id }
+func (f *fakeSession) Initialize()       {}
+func (f *fakeSession) Initialized() bool { return true }
+func (f *fakeSession) NotificationChannel() chan<- mcp.JSONRPCNotification {
+	return make(chan mcp.JSONRPCNotification, 10)
+}
+func (f *fakeSession) SessionID() string { return f.id }
 
 // replica is one MCP server whose run tool waits for release (or its
 // context) and whose tasks live in Redis.
@@ -274,7 +276,9 @@ func TestTaskCancelledFromAnotherReplica(t *testing.T) {
 	url := startRedis(t)
 	a, b := newReplica(t, url, nil), newReplica(t, url, nil)
 	id := a.start(t, "s1")
-	eventually(t, func() bool { return a.store.rdb.HGet(context.Background(), "skyvern-mcp:t:"+id, "run").Val() == "tsk_1" }, "run never recorded")
+	eventually(t, func() bool {
+		return a.store.rdb.HGet(context.Background(), "skyvern-mcp:t:"+id, "run").Val() == "tsk_1"
+	}, "run never recorded")
 	ans := b.ask(t, "s1", "tasks/cancel", id)
 	assert.Equal(t, "cancelled", status(t, ans))
 	// The replica running it stops it: its local task ends cancelled too.
@@ -301,7 +305,9 @@ func TestTaskTakenOverOnceWhenItsReplicaDies(t *testing.T) {
 	a := newReplica(t, url, follow)
 	b, c := newReplica(t, url, follow), newReplica(t, url, follow)
 	id := a.start(t, "s1")
-	eventually(t, func() bool { return a.store.rdb.HGet(context.Background(), "skyvern-mcp:t:"+id, "run").Val() == "tsk_1" }, "run never recorded")
+	eventually(t, func() bool {
+		return a.store.rdb.HGet(context.Background(), "skyvern-mcp:t:"+id, "run").Val() == "tsk_1"
+	}, "run never recorded")
 	// a dies: its lease lapses (here: is dropped) and its handler never ends.
 	require.NoError(t, a.store.rdb.Del(context.Background(), "skyvern-mcp:tl:"+id).Err())
 	a.tasks.mu.Lock()
