@@ -170,11 +170,19 @@ type replica struct {
 	srv     *server.MCPServer
 	release chan struct{}
 	follows atomic.Int32
+	// cancels receives "<caller> <run ID>" for each run cancelled.
+	cancels chan string
 }
 
+type callerKey struct{}
+
 func newReplica(t *testing.T, url string, follow FollowFunc) *replica {
-	r := &replica{store: open(t, url), release: make(chan struct{})}
-	var runs CancelRunFunc = func(context.Context, string) error { return nil }
+	r := &replica{store: open(t, url), release: make(chan struct{}), cancels: make(chan string, 4)}
+	var runs CancelRunFunc = func(ctx context.Context, runID string) error {
+		caller, _ := ctx.Value(callerKey{}).(string)
+		r.cancels <- caller + " " + runID
+		return nil
+	}
 	r.tasks = r.store.Tasks(TaskOptions{Follow: func(ctx context.Context, tool, runID string, observe func(context.Context, string, string)) (*mcp.CallToolResult, error) {
 		r.follows.Add(1)
 		return follow(ctx, tool, runID, observe)
@@ -211,9 +219,15 @@ func (r *replica) start(t *testing.T, sid string) string {
 
 // ask sends a tasks/* request to r's Serve and returns the JSON-RPC answer.
 func (r *replica) ask(t *testing.T, sid, method, taskID string) map[string]any {
+	return r.askAs(t, "", sid, method, taskID)
+}
+
+// askAs asks as caller (a context value CancelRun sees).
+func (r *replica) askAs(t *testing.T, caller, sid, method, taskID string) map[string]any {
 	body := fmt.Sprintf(`{"jsonrpc":"2.0","id":7,"method":%q,"params":{"taskId":%q}}`, method, taskID)
 	w := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(body))
+	req = req.WithContext(context.WithValue(req.Context(), callerKey{}, caller))
 	r.tasks.Serve(w, req, []byte(body), sid)
 	var out map[string]any
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out), w.Body.String())
@@ -339,4 +353,38 @@ func TestTaskWithoutRunFailsInsteadOfStartingAgain(t *testing.T) {
 	assert.Equal(t, "failed", status(t, ans))
 	assert.Contains(t, fmt.Sprint(ans["result"]), "get_runs")
 	assert.Zero(t, b.follows.Load())
+}
+
+func TestTakenOverTaskCancelledWithTheCallersClient(t *testing.T) {
+	url := startRedis(t)
+	follow := func(ctx context.Context, tool, runID string, observe func(context.Context, string, string)) (*mcp.CallToolResult, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	a := newReplica(t, url, follow)
+	b, c := newReplica(t, url, follow), newReplica(t, url, follow)
+	id := a.start(t, "s1")
+	eventually(t, func() bool {
+		return a.store.rdb.HGet(context.Background(), "skyvern-mcp:t:"+id, "run").Val() == "tsk_1"
+	}, "run never recorded")
+	require.NoError(t, a.store.rdb.Del(context.Background(), "skyvern-mcp:tl:"+id).Err())
+	a.tasks.mu.Lock()
+	delete(a.tasks.owned, id)
+	a.tasks.mu.Unlock()
+	assert.Equal(t, "working", status(t, b.askAs(t, "alice", "s1", "tasks/get", id)))
+	require.Equal(t, int32(1), b.follows.Load(), "b took the task over")
+
+	assert.Equal(t, "cancelled", status(t, c.askAs(t, "bob", "s1", "tasks/cancel", id)))
+	select {
+	case got := <-b.cancels:
+		assert.Equal(t, "alice tsk_1", got, "the follower cancels the run with the client of the caller it follows for")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the run was not cancelled")
+	}
+	eventually(t, func() bool {
+		b.tasks.mu.Lock()
+		defer b.tasks.mu.Unlock()
+		return len(b.tasks.local) == 0
+	}, "the follower did not stop")
+	assert.Empty(t, c.cancels, "the replica asked leaves the run to its follower")
 }

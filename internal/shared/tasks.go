@@ -54,8 +54,8 @@ type Tasks struct {
 	srv *server.MCPServer
 
 	mu    sync.Mutex
-	local map[string]context.CancelFunc // tasks this replica follows (takeovers)
-	owned map[string]string             // tasks run by this replica's mcp-go -> session
+	local map[string]follower // tasks this replica follows (takeovers)
+	owned map[string]string   // tasks run by this replica's mcp-go -> session
 }
 
 // Tasks returns the store's task support (one per store).
@@ -63,7 +63,7 @@ func (s *Store) Tasks(o TaskOptions) *Tasks {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 1000
 	}
-	t := &Tasks{s: s, o: o, local: map[string]context.CancelFunc{}, owned: map[string]string{}}
+	t := &Tasks{s: s, o: o, local: map[string]follower{}, owned: map[string]string{}}
 	s.tasks = t
 	s.OnMessage(t.onMessage)
 	return t
@@ -72,6 +72,13 @@ func (s *Store) Tasks(o TaskOptions) *Tasks {
 // SetServer gives the MCP server whose tasks this replica runs (for
 // cancellations arriving from other replicas).
 func (t *Tasks) SetServer(srv *server.MCPServer) { t.srv = srv }
+
+// follower is a task this replica took over: ctx carries the caller whose
+// request triggered the takeover (its key, for cancelling the run).
+type follower struct {
+	ctx  context.Context
+	stop context.CancelFunc
+}
 
 type slotKey struct{}
 
@@ -410,7 +417,7 @@ func (t *Tasks) adopt(ctx context.Context, id string, rec record) bool {
 	t.s.log.Info().Str("task", id).Str("run_id", runID).Msg("taking over a task whose replica went away")
 	fctx, cancel := context.WithCancel(bg)
 	t.mu.Lock()
-	t.local[id] = cancel
+	t.local[id] = follower{ctx: bg, stop: cancel}
 	t.mu.Unlock()
 	go func() {
 		defer cancel()
@@ -468,21 +475,24 @@ func (t *Tasks) onMessage(m Message) {
 		return
 	}
 	t.mu.Lock()
-	stop := t.local[m.Task]
+	f, followed := t.local[m.Task]
 	session, owned := t.owned[m.Task]
 	t.mu.Unlock()
-	if stop != nil {
-		// A takeover: cancel the run with the caller's client, then stop.
+	if followed {
+		// A takeover: cancel the run with the client of the caller that
+		// triggered it, then stop following.
 		rec, _ := t.s.rdb.HGetAll(context.Background(), t.s.key("t", m.Task)).Result()
 		if rec["run"] != "" && t.o.CancelRun != nil {
 			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+				ctx, cancel := context.WithTimeout(f.ctx, 15*time.Second)
 				defer cancel()
-				_ = t.o.CancelRun(ctx, rec["run"])
-				stop()
+				if err := t.o.CancelRun(ctx, rec["run"]); err != nil {
+					t.s.log.Warn().Str("task", m.Task).Str("run_id", rec["run"]).Msg("cancelling a taken-over task's run failed")
+				}
+				f.stop()
 			}()
 		} else {
-			stop()
+			f.stop()
 		}
 	}
 	if owned && t.srv != nil {
