@@ -46,7 +46,7 @@ function suite(name, { replicas, redis }) {
       sandbox = await startSandbox(RUN_SECONDS);
       if (redis) rds = await startRedis(redisBin);
       for (let i = 0; i < replicas; i++) {
-        const args = ["--transport", "http", "--addr", "127.0.0.1:0", "--base-url", sandbox.baseURL, "--log-level", "info"];
+        const args = ["--transport", "http", "--addr", "127.0.0.1:0", "--base-url", sandbox.baseURL, "--log-level", "info", "--shutdown-grace", "1s"];
         if (redis) args.push("--redis-url", rds.url);
         backends.push(await startServer(args, { env: cleanEnv({ SKYVERN_API_KEY: KEY }) }));
       }
