@@ -7,12 +7,13 @@ DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 E2E_DIR   := e2e
 
-.PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size fuzz clean
+.PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size bench-replicas fuzz clean
 
 all: build
 
-build: ## Build bin/skyvern-mcp (static, no cgo).
+build: ## Build bin/skyvern-mcp (static, no cgo), and bin/skyvern-sandbox (the simulator on its own, for the multi-replica tests).
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/skyvern-mcp
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/skyvern-sandbox ./cmd/skyvern-sandbox
 
 test: lint test-go test-e2e test-conformance ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients, the MCP conformance suite.
 
@@ -58,6 +59,9 @@ bench-size: build ## Result and resource sizes (~30 s): the JSON-RPC bytes of ge
 
 bench-http: build ## HTTP load benchmark on loopback (~30 s): N concurrent streamable-HTTP sessions calling get_run (calls/s, p50, p99), then RSS with 1,000 idle sessions. Not part of make test.
 	$(GO) run ./bench/httpload -bin $(BIN)
+
+bench-replicas: build ## Replicas sharing Redis behind a round-robin proxy (~1 min, needs redis-server): calls/s and p99 for 1 vs 3 replicas, memory and Redis keys per 1,000 idle sessions, task takeover time after a replica is killed. Not part of make test.
+	$(GO) run ./bench/replicas -bin $(BIN)
 
 FUZZTIME ?= 20s
 

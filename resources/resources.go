@@ -64,6 +64,10 @@ type Options struct {
 	// list-changed notifications: a stateless HTTP server has no session to
 	// deliver them to.
 	NoSubscriptions bool
+	// Notify, when set, sends a subscribed session its
+	// notifications/resources/updated instead of the server (shared state:
+	// the session's stream may be held by another replica).
+	Notify func(sessionID, method string, params map[string]any) error
 }
 
 // Registry holds the resource handlers, the recent runs and the

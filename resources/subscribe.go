@@ -168,12 +168,16 @@ func (s *subscriptions) notify(p *poller, uri string) {
 		sessions = append(sessions, sid)
 	}
 	s.mu.Unlock()
-	srv := s.r.srv
-	if srv == nil {
-		return
+	send := s.r.o.Notify
+	if send == nil {
+		srv := s.r.srv
+		if srv == nil {
+			return
+		}
+		send = srv.SendNotificationToSpecificClient
 	}
 	for _, sid := range sessions {
-		if err := srv.SendNotificationToSpecificClient(sid, mcp.MethodNotificationResourceUpdated, map[string]any{"uri": uri}); err != nil {
+		if err := send(sid, mcp.MethodNotificationResourceUpdated, map[string]any{"uri": uri}); err != nil {
 			s.r.o.Deps.Log.Debug().Str("session", sid).Err(err).Msg("resources/updated not delivered")
 		}
 	}

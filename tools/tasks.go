@@ -41,6 +41,10 @@ type TaskOptions struct {
 	TTL time.Duration
 	// MaxTasks is the most tasks running at once (0: no limit).
 	MaxTasks int
+	// Observe, when set, receives each new status message of a task's
+	// Skyvern run, with the task handler's context (shared task state,
+	// --redis-url).
+	Observe func(ctx context.Context, runID, message string)
 }
 
 // Tasks tracks task-augmented calls of the run tools.
@@ -324,7 +328,13 @@ func followTask(ctx context.Context, c *call, run *client.Run) (*RunResult, erro
 	t.mu.Lock()
 	st.client, st.srv = c.client, server.ServerFromContext(ctx)
 	t.mu.Unlock()
-	st.update(t, run)
+	see := func(r *client.Run) {
+		st.update(t, r)
+		if t.opts.Observe != nil {
+			t.opts.Observe(ctx, r.RunID, taskMessage(r))
+		}
+	}
+	see(run)
 	t.mu.Lock()
 	cancelNow := st.cancelRequested && !st.runCancelled
 	st.runCancelled = st.runCancelled || cancelNow
@@ -337,7 +347,7 @@ func followTask(ctx context.Context, c *call, run *client.Run) (*RunResult, erro
 	final := run
 	if !run.Status.IsFinal() {
 		var err error
-		final, err = followRun(ctx, c, run, 0, func(r *client.Run) { st.update(t, r) })
+		final, err = followRun(ctx, c, run, 0, see)
 		if ctx.Err() != nil {
 			return nil, &taskEndError{fmt.Errorf("stopped following Skyvern run %s: %w", run.RunID, context.Canceled)}
 		}
@@ -345,7 +355,7 @@ func followTask(ctx context.Context, c *call, run *client.Run) (*RunResult, erro
 			return nil, &taskEndError{fmt.Errorf("run %s was started but following it failed: %s", run.RunID, c.deps.redact(describeError(err, c.client.BaseURL())))}
 		}
 	}
-	st.update(t, final)
+	see(final)
 	switch final.Status {
 	case client.RunStatusCompleted:
 		return &RunResult{Run: final}, nil

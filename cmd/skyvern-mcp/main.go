@@ -33,6 +33,7 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/internal/config"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/httpserver"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/shared"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/splice"
 	"github.com/skyvern-mcp/skyvern-mcp/resources"
 	"github.com/skyvern-mcp/skyvern-mcp/tools"
@@ -147,6 +148,8 @@ func serve(ctx context.Context, cfg *config.Config, logger zerolog.Logger, stdin
 
 			MaxSessionsPerCaller: cfg.MaxSessionsPerCaller,
 			CheckKey:             a.checkKey,
+			Shared:               a.shared,
+			SharedTasks:          a.sharedTasks,
 		})
 	}
 	stdio := server.NewStdioServer(a.mcp)
@@ -205,6 +208,9 @@ type app struct {
 	// checkKey checks a caller's own key before it gets a session (nil
 	// unless every caller brings its own key).
 	checkKey func(context.Context, string) error
+	// shared and sharedTasks hold state in Redis (--redis-url).
+	shared      *shared.Store
+	sharedTasks *shared.Tasks
 }
 
 func (a *app) close() {
@@ -293,13 +299,20 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		Watcher: client.NewWatcher(client.WatchOptions{}),
 	}
 	a.closers = append(a.closers, deps.Watcher.Close)
-	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes, NoSubscriptions: cfg.Stateless})
+	var sharedOpts []server.ServerOption
+	if cfg.RedisURL != "" {
+		if a.shared, a.sharedTasks, sharedOpts, err = sharedState(cfg, logger, deps); err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, func() { _ = a.shared.Close() })
+	}
+	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes, NoSubscriptions: cfg.Stateless, Notify: a.notifier()})
 	a.closers = append(a.closers, res.Close)
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true
 	deps.NoResourceLinkItems, deps.MaxResultBytes = !cfg.ResourceLinks, cfg.MaxResultBytes
 	// MCP tasks live in one process and, without sessions, would be shared
 	// by every caller: --stateless serves none.
-	if !cfg.Stateless {
+	if !cfg.Stateless && deps.Tasks == nil {
 		deps.Tasks = tools.NewTasks(tools.TaskOptions{TTL: cfg.TaskTTL, MaxTasks: cfg.MaxTasks})
 	}
 	filter := cfg.Filter()
@@ -315,7 +328,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 			selected[i].Tool.Execution = nil
 		}
 	}
-	opts := append([]server.ServerOption{
+	opts := append(sharedOpts,
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
 		server.WithResourceRecovery(),
@@ -327,7 +340,8 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		// --max-result-bytes (tools/result.go); anything still larger
 		// becomes an error result rather than a message clients choke on.
 		server.WithToolResultSizeLimit(cfg.MaxResultBytes),
-	}, res.ServerOptions()...)
+	)
+	opts = append(opts, res.ServerOptions()...)
 	// Every way out (tool results, resource contents, prompts and their
 	// errors) loses the secrets it may echo, successful answers included.
 	opts = append(opts, deps.RedactOptions()...)
@@ -341,6 +355,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		opts = append(opts, newIsolation().serverOptions(res.Hooks())...)
 	}
 	a.mcp = server.NewMCPServer("skyvern-mcp", client.Version, opts...)
+	if a.sharedTasks != nil {
+		a.sharedTasks.SetServer(a.mcp)
+	}
 	tools.Register(a.mcp, deps, selected)
 	tools.RefuseHidden(a.mcp, res.Hooks(), selected, filter)
 	res.Register(a.mcp)

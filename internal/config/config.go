@@ -128,6 +128,10 @@ type Config struct {
 	AuthTokenFile string
 	// ShutdownGrace bounds how long a shutdown drains calls in flight.
 	ShutdownGrace time.Duration
+	// RedisURL, when set, keeps sessions, tasks and stream events in Redis
+	// so that replicas behind a balancer act as one server (--transport
+	// http in session mode). It may hold a password: never logged.
+	RedisURL string `json:"-"`
 	// MaxRequestBytes is the largest HTTP request body accepted.
 	MaxRequestBytes int64
 	// MaxSessionsPerCaller bounds the sessions (or SSE streams) one caller
@@ -187,6 +191,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.StringVar(&c.AuthTokenFile, "auth-token-file", "", "with --transport http or sse: file holding the bearer token callers must send (else "+AuthTokenEnv+")")
 	fs.Var(&grace, "shutdown-grace", "with --transport http or sse: how long SIGINT/SIGTERM waits for calls in flight, a `duration` such as 10s or 1m (a bare number is seconds)")
 	fs.Int64Var(&c.MaxRequestBytes, "max-request-bytes", DefaultMaxRequestBytes, "with --transport http or sse: largest request body in bytes (raise it for upload_file content over ~3.5 MiB)")
+	fs.StringVar(&c.RedisURL, "redis-url", "", "with --transport http (not --stateless): redis://[user:password@]host:port[/db] (rediss:// for TLS) holding sessions, tasks and stream events shared by every replica; unset: all in this process")
 	fs.IntVar(&c.MaxSessionsPerCaller, "max-sessions-per-caller", DefaultMaxSessionsPerCaller, "with --transport http or sse: most sessions (or SSE streams) one caller holds at once; a caller is its x-api-key, else its IP address (behind a proxy, all callers without a key share one)")
 	oauthFlags(fs, &c.OAuth)
 	for _, a := range args {
@@ -227,6 +232,9 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	}
 	if runSeconds < 0 || timeoutSeconds < 0 {
 		return nil, errors.New("--sandbox-run-seconds and --request-timeout must not be negative")
+	}
+	if c.RedisURL != "" && (c.Transport != TransportHTTP || c.Stateless) {
+		return nil, errors.New("--redis-url applies to --transport http in session mode (not with --stateless, --transport sse or stdio)")
 	}
 	if taskTTLSeconds < 0 || c.MaxTasks < 0 {
 		return nil, errors.New("--task-ttl and --max-tasks must not be negative")

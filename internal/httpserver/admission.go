@@ -73,6 +73,9 @@ type scopeKey struct{}
 type requestScope struct {
 	res     *reservation
 	session string
+	// stop ends a GET stream's request (shared state: the session was
+	// deleted on another replica); nil for other requests.
+	stop context.CancelFunc
 }
 
 func scopeOf(ctx context.Context) *requestScope {

@@ -31,6 +31,10 @@ const callerKeyCtx ctxKey = 0
 type caller struct {
 	key string
 	id  string
+	// who is what id is made from (the key, or the OAuth subject and the
+	// key): stable across replicas, unlike id, whose HMAC secret is per
+	// process. Never logged; the shared store keeps only its digest.
+	who string
 }
 
 // CallerKey returns the Skyvern API key the caller of this request sent in
@@ -52,6 +56,15 @@ func CallerKey(ctx context.Context) string {
 func CallerID(ctx context.Context) string {
 	if c, ok := ctx.Value(callerKeyCtx).(caller); ok {
 		return c.id
+	}
+	return ""
+}
+
+// callerWho is the material of the request's CallerID, the same on every
+// replica ("" for none): the shared store keys sessions by its digest.
+func callerWho(ctx context.Context) string {
+	if c, ok := ctx.Value(callerKeyCtx).(caller); ok {
+		return c.who
 	}
 	return ""
 }
@@ -198,7 +211,8 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		if p != nil {
 			// A signed-in caller's sessions and runs are its own: its ID
 			// covers its subject and the key it brought (if any).
-			c.id = callerID(s.secret, "sub\x00"+p.subject+"\x00"+c.key)
+			c.who = "sub\x00" + p.subject + "\x00" + c.key
+			c.id = callerID(s.secret, c.who)
 		}
 		// mcp-go hands request headers to handlers (CallToolRequest.Header):
 		// the credentials end here, the key travels only in the context.
@@ -215,6 +229,9 @@ func (s *Server) mcpChain(check checkFunc, next http.Handler) http.Handler {
 		scope := &requestScope{}
 		defer s.sessions.finish(scope)
 		ctx = context.WithValue(ctx, scopeKey{}, scope)
+		if s.o.Shared != nil {
+			ctx = s.sharedContext(ctx, r, scope)
+		}
 		r = r.WithContext(ctx)
 		var body []byte
 		if r.Method == http.MethodPost {
@@ -280,7 +297,7 @@ func (s *Server) callerOf(w http.ResponseWriter, r *http.Request) (caller, bool)
 		httpError(w, http.StatusUnauthorized, fmt.Sprintf("Unauthorized: x-api-key must be at most %d printable ASCII characters", maxKeyLen))
 		return caller{}, false
 	}
-	return caller{key: key, id: callerID(s.secret, key)}, true
+	return caller{key: key, id: callerID(s.secret, key), who: key}, true
 }
 
 // readBody reads a POST body of at most MaxBodyBytes within

@@ -15,6 +15,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
+
+	"github.com/skyvern-mcp/skyvern-mcp/internal/shared"
 )
 
 // Transports served.
@@ -119,6 +121,12 @@ type Options struct {
 	// could not tell (503 with Retry-After, not cached). Set it when every
 	// caller brings its own key (KeysRequired).
 	CheckKey func(ctx context.Context, key string) error
+	// Shared, when set (--redis-url), keeps sessions and stream events in
+	// Redis so that replicas behind a balancer serve every session
+	// (shared.go); streamable HTTP in session mode only.
+	Shared *shared.Store
+	// SharedTasks, with Shared, answers tasks/* from Redis.
+	SharedTasks *shared.Tasks
 }
 
 // Server serves one MCPServer over one HTTP transport. Create it with New.
@@ -151,6 +159,9 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 	}
 	if o.MaxBodyBytes <= 0 {
 		return nil, errors.New("httpserver: MaxBodyBytes must be positive")
+	}
+	if o.Shared != nil && (o.Transport != TransportHTTP || o.Stateless) {
+		return nil, errors.New("--redis-url applies to --transport http in session mode (not with --stateless or --transport sse)")
 	}
 	if o.Addr != "" {
 		if err := CheckBind(o.Addr, o.AuthToken != "" || o.OAuth != nil || o.Keys == KeysRequired); err != nil {
@@ -188,6 +199,7 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 		srv.oauth = g
 		applyOAuth(s)
 	}
+	srv.sessions.log = o.Log
 	if o.CheckKey != nil {
 		srv.keys = newKeyChecker(o.CheckKey, time.Now)
 	}
@@ -215,6 +227,11 @@ func New(s *server.MCPServer, o Options) (*Server, error) {
 			opts = append(opts, server.WithStateLess(true), server.WithDisableStreaming(true))
 		} else {
 			opts = append(opts, server.WithSessionIdManagerResolver(srv.sessions), server.WithSessionIdleTTL(o.SessionIdleTTL))
+		}
+		if o.Shared != nil {
+			srv.sessions.shared = o.Shared
+			opts = append(opts, server.WithEventStore(o.Shared.EventStore()))
+			o.Shared.OnMessage(srv.onShared)
 		}
 		srv.streamable = server.NewStreamableHTTPServer(s, opts...)
 		mux.Handle("/mcp", srv.mcpChain(srv.streamableCheck, newCancelFilter().wrap(srv.streamable)))

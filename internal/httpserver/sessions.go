@@ -13,6 +13,9 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
+
+	"github.com/skyvern-mcp/skyvern-mcp/internal/shared"
 )
 
 // sessionStore tracks live sessions and the caller each belongs to: the
@@ -36,6 +39,11 @@ type sessionStore struct {
 	sse            map[string]*sseSession  // session ID -> stream
 	quotas         map[string]*quotaState  // caller (quotaOf) -> its sessions
 	reserved       int                     // admitted, not minted yet
+	// shared, when set, holds the sessions of every replica (shared.go).
+	shared *shared.Store
+	log    zerolog.Logger
+	// streams are the GET streams in progress here, by session.
+	streams map[string]map[*requestScope]struct{}
 }
 
 // httpSession is one streamable HTTP session.
@@ -64,7 +72,8 @@ type sseSession struct {
 
 func newSessionStore(max, perCaller int, pressureIdle time.Duration) *sessionStore {
 	return &sessionStore{max: max, perCaller: perCaller, pressureIdle: pressureIdle, now: time.Now,
-		http: map[string]*httpSession{}, sse: map[string]*sseSession{}, quotas: map[string]*quotaState{}}
+		http: map[string]*httpSession{}, sse: map[string]*sseSession{}, quotas: map[string]*quotaState{},
+		streams: map[string]map[*requestScope]struct{}{}}
 }
 
 func newSessionID() string {
@@ -82,7 +91,7 @@ func (st *sessionStore) ResolveSessionIdManager(r *http.Request) server.SessionI
 	if r == nil || r.Context().Value(evictKey{}) != nil {
 		return boundManager{st: st, unbound: true}
 	}
-	return boundManager{st: st, caller: CallerID(r.Context()), scope: scopeOf(r.Context())}
+	return boundManager{st: st, caller: CallerID(r.Context()), scope: scopeOf(r.Context()), ctx: r.Context()}
 }
 
 type boundManager struct {
@@ -90,6 +99,7 @@ type boundManager struct {
 	caller  string
 	unbound bool
 	scope   *requestScope // nil outside mcpChain
+	ctx     context.Context
 }
 
 var errUnknownSession = errors.New("unknown or expired session")
@@ -104,6 +114,9 @@ func (m boundManager) Generate() string {
 	quota := m.st.claimLocked(res, id)
 	m.st.http[id] = &httpSession{caller: m.caller, quota: quota, last: m.st.now()}
 	m.st.mu.Unlock()
+	if m.st.shared != nil && m.ctx != nil {
+		m.st.createShared(m.ctx, id)
+	}
 	return id
 }
 
@@ -116,9 +129,15 @@ func (m boundManager) Validate(id string) (bool, error) {
 
 func (m boundManager) Terminate(id string) (bool, error) {
 	m.st.mu.Lock()
-	defer m.st.mu.Unlock()
-	if h, ok := m.st.http[id]; ok && (m.unbound || h.caller == m.caller) {
+	h, ok := m.st.http[id]
+	if ok && (m.unbound || h.caller == m.caller) {
 		m.st.removeHTTPLocked(id)
+	}
+	m.st.mu.Unlock()
+	if ok && !m.unbound && m.st.shared != nil && m.ctx != nil {
+		// A client's DELETE ends the session everywhere; this replica's
+		// idle sweep and evictions (unbound) end only its own copy.
+		return false, m.st.deleteShared(m.ctx, id)
 	}
 	return false, nil
 }
@@ -132,12 +151,21 @@ func (st *sessionStore) validHTTP(id, caller string, anyCaller bool) bool {
 
 // enter validates a request in session id and counts it in progress until
 // finish.
-func (st *sessionStore) enter(id, caller string, sc *requestScope) bool {
+func (st *sessionStore) enter(ctx context.Context, id, caller string, sc *requestScope) bool {
+	if st.shared != nil && !st.enterShared(ctx, id, caller) {
+		return false
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	h, ok := st.http[id]
 	if !ok || h.caller != caller {
 		return false
+	}
+	if sc != nil && sc.stop != nil {
+		if st.streams[id] == nil {
+			st.streams[id] = map[*requestScope]struct{}{}
+		}
+		st.streams[id][sc] = struct{}{}
 	}
 	h.active++
 	h.last = st.now()
@@ -158,6 +186,12 @@ func (st *sessionStore) finish(sc *requestScope) {
 	if h, ok := st.http[sc.session]; ok {
 		h.active--
 		h.last = st.now()
+	}
+	if ss := st.streams[sc.session]; ss != nil {
+		delete(ss, sc)
+		if len(ss) == 0 {
+			delete(st.streams, sc.session)
+		}
 	}
 	st.mu.Unlock()
 }
@@ -192,9 +226,16 @@ func (s *Server) streamableCheck(w http.ResponseWriter, r *http.Request, body []
 		httpError(w, http.StatusBadRequest, "Bad Request: Mcp-Session-Id header is required (send initialize first to get one)")
 		return false
 	}
-	if !s.sessions.enter(id, CallerID(r.Context()), scopeOf(r.Context())) {
+	if !s.sessions.enter(r.Context(), id, CallerID(r.Context()), scopeOf(r.Context())) {
 		httpError(w, http.StatusNotFound, "Not Found: unknown or expired session (sessions belong to the x-api-key that opened them); send initialize to start a new one")
 		return false
+	}
+	if s.o.SharedTasks != nil && r.Method == http.MethodPost {
+		if m := methodOf(body); shared.IsTaskMethod(m) {
+			// Tasks live in Redis: any replica answers for all.
+			s.o.SharedTasks.Serve(w, r, body, id)
+			return false
+		}
 	}
 	return true
 }
