@@ -133,9 +133,11 @@ func TestSharedSessionsBelongToTheOAuthSubject(t *testing.T) {
 	const look = `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"look","arguments":{}}}`
 	id := a.initialize(bearer(alice)...)
 
+	// Bob first: replica b has not adopted the session yet, so only what
+	// Redis holds can refuse him.
+	other := b.do(http.MethodPost, "/mcp", look, append([]string{"Mcp-Session-Id", id}, bearer(bob)...)...)
+	assert.Equal(t, http.StatusNotFound, other.status, "another subject's session: %s", other.body)
 	got := b.do(http.MethodPost, "/mcp", look, append([]string{"Mcp-Session-Id", id}, bearer(alice)...)...)
 	require.Equal(t, http.StatusOK, got.status, got.body)
 	assert.Contains(t, got.body, "looked as alice")
-	other := b.do(http.MethodPost, "/mcp", look, append([]string{"Mcp-Session-Id", id}, bearer(bob)...)...)
-	assert.Equal(t, http.StatusNotFound, other.status, "another subject's session: %s", other.body)
 }
