@@ -142,7 +142,7 @@ func collectProperties(proxy *base.SchemaProxy, props map[string]bool, depth int
 	for _, alternatives := range [][]*base.SchemaProxy{sch.AnyOf, sch.OneOf} {
 		var nonNull []*base.SchemaProxy
 		for _, alt := range alternatives {
-			if a := alt.Schema(); a == nil || !(len(a.Type) == 1 && a.Type[0] == "null") {
+			if a := alt.Schema(); a == nil || len(a.Type) != 1 || a.Type[0] != "null" {
 				nonNull = append(nonNull, alt)
 			}
 		}
