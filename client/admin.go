@@ -15,9 +15,5 @@ func (v ServerVersion) Version() string { return v["version"] }
 // GetVersion returns the Skyvern server's version: GET /v1/version. The
 // endpoint needs no API key (the key is sent anyway when configured).
 func (c *Client) GetVersion(ctx context.Context) (ServerVersion, error) {
-	out := ServerVersion{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/version"}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/version"}, ServerVersion{})
 }

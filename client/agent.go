@@ -113,11 +113,7 @@ func (c *Client) startAgentRun(ctx context.Context, path string, body any, userA
 	if userAgent != "" {
 		r.header = http.Header{"X-User-Agent": {userAgent}}
 	}
-	var out Run
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Run](ctx, c, r)
 }
 
 // UploadFile uploads a file for use in runs and workflows: POST

@@ -69,11 +69,7 @@ func (c *Client) CreateBrowserSession(ctx context.Context, req *CreateBrowserSes
 	if req.Timeout != nil && (*req.Timeout < 5 || *req.Timeout > 240) {
 		return nil, fmt.Errorf("create_browser_session: timeout is in minutes and must be between 5 and 240, got %d", *req.Timeout)
 	}
-	var out BrowserSession
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/browser_sessions", body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[BrowserSession](ctx, c, &request{method: http.MethodPost, path: "/browser_sessions", body: req})
 }
 
 // GetBrowserSession returns a browser session: GET
@@ -82,20 +78,12 @@ func (c *Client) GetBrowserSession(ctx context.Context, browserSessionID string)
 	if browserSessionID == "" {
 		return nil, fmt.Errorf("get_browser_session: browser_session_id is required")
 	}
-	var out BrowserSession
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/browser_sessions/%s", browserSessionID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[BrowserSession](ctx, c, &request{method: http.MethodGet, path: pathf("/browser_sessions/%s", browserSessionID)})
 }
 
 // GetBrowserSessions lists the active browser sessions: GET /v1/browser_sessions.
 func (c *Client) GetBrowserSessions(ctx context.Context) ([]BrowserSession, error) {
-	out := []BrowserSession{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/browser_sessions"}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/browser_sessions"}, []BrowserSession{})
 }
 
 // CloseBrowserSession closes a browser session: POST
@@ -169,20 +157,12 @@ func (c *Client) CreateBrowserProfile(ctx context.Context, req *CreateBrowserPro
 	if req == nil || req.Name == "" {
 		return nil, fmt.Errorf("create_browser_profile: name is required")
 	}
-	var out BrowserProfile
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/browser_profiles", body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[BrowserProfile](ctx, c, &request{method: http.MethodPost, path: "/browser_profiles", body: req})
 }
 
 // ListBrowserProfiles lists browser profiles: GET /v1/browser_profiles.
 func (c *Client) ListBrowserProfiles(ctx context.Context, params *ListBrowserProfilesParams) ([]BrowserProfile, error) {
-	out := []BrowserProfile{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/browser_profiles", query: params.values()}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/browser_profiles", query: params.values()}, []BrowserProfile{})
 }
 
 // GetBrowserProfile returns a browser profile: GET
@@ -191,11 +171,7 @@ func (c *Client) GetBrowserProfile(ctx context.Context, profileID string) (*Brow
 	if profileID == "" {
 		return nil, fmt.Errorf("get_browser_profile: profile_id is required")
 	}
-	var out BrowserProfile
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/browser_profiles/%s", profileID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[BrowserProfile](ctx, c, &request{method: http.MethodGet, path: pathf("/browser_profiles/%s", profileID)})
 }
 
 // DeleteBrowserProfile deletes a browser profile: DELETE
@@ -229,11 +205,7 @@ func (c *Client) UpdateBrowserSession(ctx context.Context, browserSessionID stri
 	if req == nil {
 		return nil, fmt.Errorf("update_browser_session: generate_browser_profile is required")
 	}
-	var out BrowserSession
-	if _, err := c.do(ctx, &request{method: http.MethodPatch, path: pathf("/browser_sessions/%s", browserSessionID), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[BrowserSession](ctx, c, &request{method: http.MethodPatch, path: pathf("/browser_sessions/%s", browserSessionID), body: req})
 }
 
 // UpdateBrowserProfileRequest is the body of PATCH
@@ -264,9 +236,5 @@ func (c *Client) UpdateBrowserProfile(ctx context.Context, profileID string, req
 	if req.empty() {
 		return nil, fmt.Errorf("update_browser_profile: nothing to update: give name, description, proxy_location, proxy_session_id or rotate_proxy_session_id")
 	}
-	var out BrowserProfile
-	if _, err := c.do(ctx, &request{method: http.MethodPatch, path: pathf("/browser_profiles/%s", profileID), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[BrowserProfile](ctx, c, &request{method: http.MethodPatch, path: pathf("/browser_profiles/%s", profileID), body: req})
 }

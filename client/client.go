@@ -256,6 +256,27 @@ func (r *request) retryable() bool {
 	return r.method == http.MethodGet || r.method == http.MethodHead
 }
 
+// doJSON sends r (see do) and returns its JSON answer decoded into a new T,
+// or nil and the error.
+func doJSON[T any](ctx context.Context, c *Client, r *request) (*T, error) {
+	var out T
+	if _, err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// doValue sends r (see do) and returns its JSON answer decoded into out
+// (an empty slice or map when the answer leaves it untouched), or the zero
+// T and the error.
+func doValue[T any](ctx context.Context, c *Client, r *request, out T) (T, error) {
+	if _, err := c.do(ctx, r, &out); err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
 // do sends the request, retrying if allowed, and decodes a JSON answer into
 // out (unless out is nil). It returns the response with its body closed
 // (or open, with stream).

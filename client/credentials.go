@@ -308,20 +308,12 @@ func (c *Client) CreateCredential(ctx context.Context, req *CreateCredentialRequ
 	if body.CredentialType != req.Credential.Type() {
 		return nil, fmt.Errorf("create_credential: credential_type is %q but credential has the shape of %q", req.CredentialType, req.Credential.Type())
 	}
-	var out Credential
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/credentials", body: &body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Credential](ctx, c, &request{method: http.MethodPost, path: "/credentials", body: &body})
 }
 
 // GetCredentials lists credentials (without secrets): GET /v1/credentials.
 func (c *Client) GetCredentials(ctx context.Context, params *GetCredentialsParams) ([]Credential, error) {
-	out := []Credential{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/credentials", query: params.values()}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/credentials", query: params.values()}, []Credential{})
 }
 
 // GetCredential returns a credential (without its secret): GET
@@ -330,11 +322,7 @@ func (c *Client) GetCredential(ctx context.Context, credentialID string) (*Crede
 	if credentialID == "" {
 		return nil, fmt.Errorf("get_credential: credential_id is required")
 	}
-	var out Credential
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/credentials/%s", credentialID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Credential](ctx, c, &request{method: http.MethodGet, path: pathf("/credentials/%s", credentialID)})
 }
 
 // DeleteCredential deletes a credential: POST
@@ -353,11 +341,7 @@ func (c *Client) SendTOTPCode(ctx context.Context, req *TOTPCodeCreate) (*TOTPCo
 	if req == nil || req.TOTPIdentifier == "" || req.Content == "" {
 		return nil, fmt.Errorf("send_totp_code: totp_identifier and content are required")
 	}
-	var out TOTPCode
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/credentials/totp", body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[TOTPCode](ctx, c, &request{method: http.MethodPost, path: "/credentials/totp", body: req})
 }
 
 // UpdateCredential overwrites a stored credential's data (name, type and
@@ -385,9 +369,5 @@ func (c *Client) UpdateCredential(ctx context.Context, credentialID string, req 
 	if body.CredentialType != req.Credential.Type() {
 		return nil, fmt.Errorf("update_credential: credential_type is %q but credential has the shape of %q", req.CredentialType, req.Credential.Type())
 	}
-	var out Credential
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/credentials/%s/update", credentialID), body: &body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Credential](ctx, c, &request{method: http.MethodPost, path: pathf("/credentials/%s/update", credentialID), body: &body})
 }

@@ -70,21 +70,13 @@ func (c *Client) CreateFolder(ctx context.Context, req *FolderCreate) (*Folder, 
 	if req == nil || req.Title == "" {
 		return nil, fmt.Errorf("create_folder: title is required")
 	}
-	var out Folder
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/folders", body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Folder](ctx, c, &request{method: http.MethodPost, path: "/folders", body: req})
 }
 
 // GetFolders lists the organization's folders, most recently modified
 // first, a page at a time: GET /v1/folders. params may be nil.
 func (c *Client) GetFolders(ctx context.Context, params *GetFoldersParams) ([]Folder, error) {
-	out := []Folder{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/folders", query: params.values()}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/folders", query: params.values()}, []Folder{})
 }
 
 // GetFolder returns a folder with its workflow count: GET
@@ -93,11 +85,7 @@ func (c *Client) GetFolder(ctx context.Context, folderID string) (*Folder, error
 	if folderID == "" {
 		return nil, fmt.Errorf("get_folder: folder_id is required")
 	}
-	var out Folder
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/folders/%s", folderID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Folder](ctx, c, &request{method: http.MethodGet, path: pathf("/folders/%s", folderID)})
 }
 
 // UpdateFolder changes a folder's title and/or description: PUT
@@ -110,11 +98,7 @@ func (c *Client) UpdateFolder(ctx context.Context, folderID string, req *FolderU
 	if req == nil {
 		req = &FolderUpdate{}
 	}
-	var out Folder
-	if _, err := c.do(ctx, &request{method: http.MethodPut, path: pathf("/folders/%s", folderID), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Folder](ctx, c, &request{method: http.MethodPut, path: pathf("/folders/%s", folderID), body: req})
 }
 
 // DeleteFolder deletes a folder: DELETE /v1/folders/{folder_id}. Its
@@ -127,9 +111,5 @@ func (c *Client) DeleteFolder(ctx context.Context, folderID string, deleteWorkfl
 	}
 	q := url.Values{}
 	setBool(q, "delete_workflows", deleteWorkflows)
-	var out DeleteFolderResult
-	if _, err := c.do(ctx, &request{method: http.MethodDelete, path: pathf("/folders/%s", folderID), query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[DeleteFolderResult](ctx, c, &request{method: http.MethodDelete, path: pathf("/folders/%s", folderID), query: q})
 }

@@ -290,10 +290,6 @@ func TestCustomLLMKeyNeverReturned(t *testing.T) {
 	})
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // TestStructsMatchSpecFolders checks the folder and custom LLM structs
 // against their spec schemas, property by property.
 func TestStructsMatchSpecFolders(t *testing.T) {

@@ -251,11 +251,7 @@ func (c *Client) GetRun(ctx context.Context, runID string) (*Run, error) {
 	if runID == "" {
 		return nil, fmt.Errorf("get_run: run_id is required")
 	}
-	var out Run
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/runs/%s", runID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Run](ctx, c, &request{method: http.MethodGet, path: pathf("/runs/%s", runID)})
 }
 
 // CancelRun cancels a task or workflow run: POST /v1/runs/{run_id}/cancel.
@@ -274,11 +270,7 @@ func (c *Client) GetRunTimeline(ctx context.Context, runID string) ([]TimelineEn
 	if runID == "" {
 		return nil, fmt.Errorf("get_run_timeline: run_id is required")
 	}
-	out := []TimelineEntry{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/runs/%s/timeline", runID)}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: pathf("/runs/%s/timeline", runID)}, []TimelineEntry{})
 }
 
 // GetRunArtifacts lists a run's artifacts: GET /v1/runs/{run_id}/artifacts,
@@ -292,11 +284,7 @@ func (c *Client) GetRunArtifacts(ctx context.Context, runID string, types ...Art
 	for _, t := range types {
 		q.Add("artifact_type", string(t))
 	}
-	out := []Artifact{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/runs/%s/artifacts", runID), query: q}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: pathf("/runs/%s/artifacts", runID), query: q}, []Artifact{})
 }
 
 // ArtifactContent is an artifact's bytes as a stream. The caller must close
@@ -396,11 +384,7 @@ func (c *Client) RetryRunWebhook(ctx context.Context, runID string, req *RetryRu
 	if req != nil {
 		r.body = req
 	}
-	var out RunWebhookReplay
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[RunWebhookReplay](ctx, c, r)
 }
 
 // Bounds of the run operations, from the spec.
@@ -536,11 +520,7 @@ func (c *Client) GetRunsV2(ctx context.Context, params *GetRunsParams) ([]TaskRu
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	out := []TaskRunListItem{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/runs", query: params.values()}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/runs", query: params.values()}, []TaskRunListItem{})
 }
 
 // checkEnum reports the first value of vals that is not one of its type's

@@ -172,12 +172,8 @@ func (c *Client) CreateSchedule(ctx context.Context, workflowPermanentID string,
 	if err := validateScheduleRequest("schedules_create", req); err != nil {
 		return nil, err
 	}
-	var out WorkflowScheduleResponse
 	r := &request{method: http.MethodPost, path: pathf("/agents/%s/schedules", workflowPermanentID), body: req}
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[WorkflowScheduleResponse](ctx, c, r)
 }
 
 // ListSchedules lists a workflow's schedules: GET
@@ -203,11 +199,7 @@ func (c *Client) ListAllSchedules(ctx context.Context, params *ListAllSchedulesP
 	if params != nil && (params.PageSize < 0 || params.PageSize > 100) {
 		return nil, fmt.Errorf("schedules_list_all: page_size must be between 1 and 100, got %d", params.PageSize)
 	}
-	var out OrganizationScheduleListResponse
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/schedules", query: params.values()}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[OrganizationScheduleListResponse](ctx, c, &request{method: http.MethodGet, path: "/schedules", query: params.values()})
 }
 
 // GetSchedule returns one schedule with its next fire times: GET
@@ -217,12 +209,8 @@ func (c *Client) GetSchedule(ctx context.Context, workflowPermanentID, scheduleI
 	if err := scheduleIDs("schedules_get", workflowPermanentID, scheduleID); err != nil {
 		return nil, err
 	}
-	var out WorkflowScheduleResponse
 	r := &request{method: http.MethodGet, path: pathf("/agents/%s/schedules/%s", workflowPermanentID, scheduleID)}
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[WorkflowScheduleResponse](ctx, c, r)
 }
 
 // UpdateSchedule replaces a schedule's settings: PUT
@@ -235,12 +223,8 @@ func (c *Client) UpdateSchedule(ctx context.Context, workflowPermanentID, schedu
 	if err := validateScheduleRequest("schedules_update", req); err != nil {
 		return nil, err
 	}
-	var out WorkflowScheduleResponse
 	r := &request{method: http.MethodPut, path: pathf("/agents/%s/schedules/%s", workflowPermanentID, scheduleID), body: req}
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[WorkflowScheduleResponse](ctx, c, r)
 }
 
 // DeleteSchedule deletes a schedule: DELETE
@@ -250,12 +234,8 @@ func (c *Client) DeleteSchedule(ctx context.Context, workflowPermanentID, schedu
 	if err := scheduleIDs("schedules_delete", workflowPermanentID, scheduleID); err != nil {
 		return nil, err
 	}
-	var out DeleteScheduleResponse
 	r := &request{method: http.MethodDelete, path: pathf("/agents/%s/schedules/%s", workflowPermanentID, scheduleID)}
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[DeleteScheduleResponse](ctx, c, r)
 }
 
 // EnableSchedule turns a schedule on: POST
@@ -276,10 +256,6 @@ func (c *Client) setScheduleEnabled(ctx context.Context, op, verb, workflowPerma
 	if err := scheduleIDs(op, workflowPermanentID, scheduleID); err != nil {
 		return nil, err
 	}
-	var out WorkflowScheduleResponse
 	r := &request{method: http.MethodPost, path: pathf("/agents/%s/schedules/%s/"+verb, workflowPermanentID, scheduleID)}
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[WorkflowScheduleResponse](ctx, c, r)
 }

@@ -144,21 +144,13 @@ func (c *Client) CreateScript(ctx context.Context, req *CreateScriptRequest) (*C
 	if err := validateScriptFiles("create_script", req.Files); err != nil {
 		return nil, err
 	}
-	var out CreateScriptResponse
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/scripts", body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[CreateScriptResponse](ctx, c, &request{method: http.MethodPost, path: "/scripts", body: req})
 }
 
 // GetScripts lists scripts (the latest version of each), a page at a time:
 // GET /v1/scripts.
 func (c *Client) GetScripts(ctx context.Context, params *GetScriptsParams) ([]Script, error) {
-	out := []Script{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/scripts", query: params.values()}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/scripts", query: params.values()}, []Script{})
 }
 
 // GetScript returns the latest version of a script: GET
@@ -167,11 +159,7 @@ func (c *Client) GetScript(ctx context.Context, scriptID string) (*Script, error
 	if scriptID == "" {
 		return nil, fmt.Errorf("get_script: script_id is required (s_...)")
 	}
-	var out Script
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/scripts/%s", scriptID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Script](ctx, c, &request{method: http.MethodGet, path: pathf("/scripts/%s", scriptID)})
 }
 
 // DeployScript makes a new version of a script from files: POST
@@ -187,11 +175,7 @@ func (c *Client) DeployScript(ctx context.Context, scriptID string, req *DeployS
 	if err := validateScriptFiles("deploy_script", req.Files); err != nil {
 		return nil, err
 	}
-	var out CreateScriptResponse
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/scripts/%s/deploy", scriptID), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[CreateScriptResponse](ctx, c, &request{method: http.MethodPost, path: pathf("/scripts/%s/deploy", scriptID), body: req})
 }
 
 // RunScript starts a run of a script's latest version: POST

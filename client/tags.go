@@ -269,11 +269,7 @@ func (c *Client) ApplyRunTags(ctx context.Context, workflowRunID string, req *Ta
 	if err := requireTagArg("apply_run_tags", "workflow_run_id", workflowRunID, tagRunIDWhat); err != nil {
 		return nil, err
 	}
-	var out RunTags
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/runs/%s/tags", workflowRunID), body: tagApplyBody(req)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[RunTags](ctx, c, &request{method: http.MethodPost, path: pathf("/runs/%s/tags", workflowRunID), body: tagApplyBody(req)})
 }
 
 // GetRunTags returns the tags applied to a workflow run: GET
@@ -282,11 +278,7 @@ func (c *Client) GetRunTags(ctx context.Context, workflowRunID string) (*RunTags
 	if err := requireTagArg("get_run_tags", "workflow_run_id", workflowRunID, tagRunIDWhat); err != nil {
 		return nil, err
 	}
-	var out RunTags
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/runs/%s/tags", workflowRunID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[RunTags](ctx, c, &request{method: http.MethodGet, path: pathf("/runs/%s/tags", workflowRunID)})
 }
 
 // DeleteRunTag removes the grouped tag with this key from a workflow run
@@ -300,11 +292,7 @@ func (c *Client) DeleteRunTag(ctx context.Context, workflowRunID, key string) (*
 	if err := requireTagArg("delete_run_tag", "key", key, tagKeyWhat); err != nil {
 		return nil, err
 	}
-	var out RunTags
-	if _, err := c.do(ctx, &request{method: http.MethodDelete, path: pathf("/runs/%s/tags/%s", workflowRunID, key)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[RunTags](ctx, c, &request{method: http.MethodDelete, path: pathf("/runs/%s/tags/%s", workflowRunID, key)})
 }
 
 // GetRunTagHistory lists a workflow run's tag events, newest first: GET
@@ -318,11 +306,7 @@ func (c *Client) GetRunTagHistory(ctx context.Context, workflowRunID string, par
 	if err != nil {
 		return nil, err
 	}
-	var out RunTagHistory
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/runs/%s/tags/history", workflowRunID), query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[RunTagHistory](ctx, c, &request{method: http.MethodGet, path: pathf("/runs/%s/tags/history", workflowRunID), query: q})
 }
 
 // ApplyWorkflowTags sets and removes tags on a workflow in one transaction:
@@ -333,11 +317,7 @@ func (c *Client) ApplyWorkflowTags(ctx context.Context, workflowPermanentID stri
 	if err := requireTagArg("apply_workflow_tags", "workflow_permanent_id", workflowPermanentID, tagWPIDWhat); err != nil {
 		return nil, err
 	}
-	var out WorkflowTags
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/agents/%s/tags", workflowPermanentID), body: tagApplyBody(req)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[WorkflowTags](ctx, c, &request{method: http.MethodPost, path: pathf("/agents/%s/tags", workflowPermanentID), body: tagApplyBody(req)})
 }
 
 // GetWorkflowTags returns the tags applied to a workflow: GET
@@ -346,11 +326,7 @@ func (c *Client) GetWorkflowTags(ctx context.Context, workflowPermanentID string
 	if err := requireTagArg("get_workflow_tags", "workflow_permanent_id", workflowPermanentID, tagWPIDWhat); err != nil {
 		return nil, err
 	}
-	var out WorkflowTags
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/agents/%s/tags", workflowPermanentID)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[WorkflowTags](ctx, c, &request{method: http.MethodGet, path: pathf("/agents/%s/tags", workflowPermanentID)})
 }
 
 // DeleteWorkflowTag removes the grouped tag with this key from a workflow
@@ -364,11 +340,7 @@ func (c *Client) DeleteWorkflowTag(ctx context.Context, workflowPermanentID, key
 	if err := requireTagArg("delete_workflow_tag", "key", key, tagKeyWhat); err != nil {
 		return nil, err
 	}
-	var out WorkflowTags
-	if _, err := c.do(ctx, &request{method: http.MethodDelete, path: pathf("/agents/%s/tags/%s", workflowPermanentID, key)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[WorkflowTags](ctx, c, &request{method: http.MethodDelete, path: pathf("/agents/%s/tags/%s", workflowPermanentID, key)})
 }
 
 // GetWorkflowTagHistory lists a workflow's tag events, newest first: GET
@@ -382,21 +354,13 @@ func (c *Client) GetWorkflowTagHistory(ctx context.Context, workflowPermanentID 
 	if err != nil {
 		return nil, err
 	}
-	var out WorkflowTagHistory
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/agents/%s/tags/history", workflowPermanentID), query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[WorkflowTagHistory](ctx, c, &request{method: http.MethodGet, path: pathf("/agents/%s/tags/history", workflowPermanentID), query: q})
 }
 
 // ListTagKeys lists the organization's tag keys with their descriptions
 // and workflow counts, ordered by key: GET /v1/tag-keys.
 func (c *Client) ListTagKeys(ctx context.Context) ([]TagKey, error) {
-	out := []TagKey{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/tag-keys"}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/tag-keys"}, []TagKey{})
 }
 
 // UpdateTagKey sets or clears (nil or blank Description) a tag key's
@@ -409,11 +373,7 @@ func (c *Client) UpdateTagKey(ctx context.Context, key string, req *TagKeyUpdate
 	if req == nil {
 		req = &TagKeyUpdate{}
 	}
-	var out TagKey
-	if _, err := c.do(ctx, &request{method: http.MethodPatch, path: pathf("/tag-keys/%s", key), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[TagKey](ctx, c, &request{method: http.MethodPatch, path: pathf("/tag-keys/%s", key), body: req})
 }
 
 // DeleteTagKey deletes a tag key and removes every tag with it from all
@@ -423,11 +383,7 @@ func (c *Client) DeleteTagKey(ctx context.Context, key string) (*TagKeyDeleteRes
 	if err := requireTagArg("delete_tag_key", "key", key, tagKeyWhat); err != nil {
 		return nil, err
 	}
-	var out TagKeyDeleteResult
-	if _, err := c.do(ctx, &request{method: http.MethodDelete, path: pathf("/tag-keys/%s", key)}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[TagKeyDeleteResult](ctx, c, &request{method: http.MethodDelete, path: pathf("/tag-keys/%s", key)})
 }
 
 // ListTagValues lists the organization's grouped tag values with their
@@ -436,11 +392,7 @@ func (c *Client) DeleteTagKey(ctx context.Context, key string) (*TagKeyDeleteRes
 func (c *Client) ListTagValues(ctx context.Context, key string) ([]TagValue, error) {
 	q := url.Values{}
 	setString(q, "key", key)
-	out := []TagValue{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/tag-values", query: q}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/tag-values", query: q}, []TagValue{})
 }
 
 // UpdateTagValue recolors a grouped tag value: PATCH /v1/tag-values/{key}
@@ -453,11 +405,7 @@ func (c *Client) UpdateTagValue(ctx context.Context, key string, req *TagValueUp
 	if req == nil || req.Value == "" || req.Color == "" {
 		return nil, fmt.Errorf("update_tag_value: value and color are required (color: one of %s)", strings.Join(TagColor("").EnumValues(), ", "))
 	}
-	var out TagValue
-	if _, err := c.do(ctx, &request{method: http.MethodPatch, path: pathf("/tag-values/%s", key), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[TagValue](ctx, c, &request{method: http.MethodPatch, path: pathf("/tag-values/%s", key), body: req})
 }
 
 // DeleteTagValue deletes a grouped tag value and removes it from all
@@ -470,11 +418,7 @@ func (c *Client) DeleteTagValue(ctx context.Context, key string, req *TagValueDe
 	if req == nil || req.Value == "" {
 		return nil, errors.New("delete_tag_value: value is required (the label under the key, e.g. staging)")
 	}
-	var out TagValueDeleteResult
-	if _, err := c.do(ctx, &request{method: http.MethodDelete, path: pathf("/tag-values/%s", key), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[TagValueDeleteResult](ctx, c, &request{method: http.MethodDelete, path: pathf("/tag-values/%s", key), body: req})
 }
 
 // RenameTagValue renames a grouped tag value on every workflow and workflow
@@ -488,9 +432,5 @@ func (c *Client) RenameTagValue(ctx context.Context, key string, req *TagValueRe
 	if req == nil || req.Value == "" || req.NewValue == "" {
 		return nil, errors.New("rename_tag_value: value and new_value are required")
 	}
-	var out TagValueRenameResult
-	if _, err := c.do(ctx, &request{method: http.MethodPatch, path: pathf("/tag-values/%s/rename", key), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[TagValueRenameResult](ctx, c, &request{method: http.MethodPatch, path: pathf("/tag-values/%s/rename", key), body: req})
 }

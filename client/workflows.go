@@ -195,11 +195,7 @@ func (c *Client) RunWorkflow(ctx context.Context, req *WorkflowRunRequest) (*Run
 	if req.UserAgent != "" {
 		r.header.Set("X-User-Agent", req.UserAgent)
 	}
-	var out Run
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Run](ctx, c, r)
 }
 
 func validateWorkflowRequest(op string, req *WorkflowRequest) error {
@@ -222,20 +218,12 @@ func (c *Client) CreateWorkflow(ctx context.Context, req *WorkflowRequest, folde
 	if folderID != "" {
 		r.query = url.Values{"folder_id": {folderID}}
 	}
-	var out Workflow
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Workflow](ctx, c, r)
 }
 
 // GetWorkflows lists workflows, a page at a time: GET /v1/agents.
 func (c *Client) GetWorkflows(ctx context.Context, params *GetWorkflowsParams) ([]Workflow, error) {
-	out := []Workflow{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/agents", query: params.values()}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/agents", query: params.values()}, []Workflow{})
 }
 
 // GetWorkflow returns a workflow by permanent ID: GET
@@ -247,11 +235,7 @@ func (c *Client) GetWorkflow(ctx context.Context, workflowPermanentID string, ve
 	q := url.Values{}
 	setInt(q, "version", version)
 	setBool(q, "template", template)
-	var out Workflow
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/agents/%s", workflowPermanentID), query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Workflow](ctx, c, &request{method: http.MethodGet, path: pathf("/agents/%s", workflowPermanentID), query: q})
 }
 
 // GetWorkflowVersions lists every version of a workflow: GET
@@ -262,11 +246,7 @@ func (c *Client) GetWorkflowVersions(ctx context.Context, workflowPermanentID st
 	}
 	q := url.Values{}
 	setBool(q, "template", template)
-	out := []Workflow{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/agents/%s/versions", workflowPermanentID), query: q}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: pathf("/agents/%s/versions", workflowPermanentID), query: q}, []Workflow{})
 }
 
 // UpdateWorkflow replaces a workflow's definition, creating a new version:
@@ -278,11 +258,7 @@ func (c *Client) UpdateWorkflow(ctx context.Context, workflowID string, req *Wor
 	if err := validateWorkflowRequest("update_workflow", req); err != nil {
 		return nil, err
 	}
-	var out Workflow
-	if _, err := c.do(ctx, &request{method: http.MethodPost, path: pathf("/agents/%s", workflowID), body: req}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Workflow](ctx, c, &request{method: http.MethodPost, path: pathf("/agents/%s", workflowID), body: req})
 }
 
 // DeleteWorkflow deletes a workflow and all its versions: POST
@@ -416,11 +392,7 @@ func (c *Client) GetWorkflowRuns(ctx context.Context, params *GetWorkflowRunsPar
 	if err := params.check("get_workflow_runs"); err != nil {
 		return nil, err
 	}
-	out := []WorkflowRun{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/agents/runs", query: params.values()}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/agents/runs", query: params.values()}, []WorkflowRun{})
 }
 
 // GetWorkflowRunsByID lists the runs of one workflow, newest first, a page
@@ -447,11 +419,7 @@ func (c *Client) GetWorkflowRunsByID(ctx context.Context, workflowID string, par
 			}
 		}
 	}
-	out := []WorkflowRun{}
-	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/agents/%s/runs", workflowID), query: q}, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return doValue(ctx, c, &request{method: http.MethodGet, path: pathf("/agents/%s/runs", workflowID), query: q}, []WorkflowRun{})
 }
 
 // RetryWorkflowRunOptions are the optional headers of a retry.
@@ -481,11 +449,7 @@ func (c *Client) RetryWorkflowRun(ctx context.Context, workflowRunID string, opt
 			r.header.Set("X-User-Agent", opts.UserAgent)
 		}
 	}
-	var out Run
-	if _, err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Run](ctx, c, r)
 }
 
 // UpdateWorkflowFolderRequest is the body of PUT
@@ -508,11 +472,7 @@ func (c *Client) UpdateWorkflowFolder(ctx context.Context, workflowPermanentID, 
 	if folderID != "" {
 		body.FolderID = &folderID
 	}
-	var out Workflow
-	if _, err := c.do(ctx, &request{method: http.MethodPut, path: pathf("/agents/%s/folder", workflowPermanentID), body: body}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[Workflow](ctx, c, &request{method: http.MethodPut, path: pathf("/agents/%s/folder", workflowPermanentID), body: body})
 }
 
 // ResetWorkflowBrowserProfile clears the browser profile a workflow saved

@@ -131,8 +131,8 @@ func TestRunTaskProgressOverStreamableHTTP(t *testing.T) {
 			var topts []transport.StreamableHTTPCOption
 			var copts []mcpclient.ClientOption
 			if tc.legacy {
-				topts = append(topts, transport.WithContinuousListening())
-				copts = append(copts, mcpclient.WithLegacyProtocolOnly())
+				topts = append(topts, transport.WithContinuousListening()) //nolint:staticcheck // SA1019: the legacy GET stream is what this case tests
+				copts = append(copts, mcpclient.WithLegacyProtocolOnly())  //nolint:staticcheck // SA1019: a legacy client is what this case tests
 			}
 			tr, err := transport.NewStreamableHTTP(hs.URL+"/mcp", topts...)
 			require.NoError(t, err)

@@ -43,21 +43,24 @@ func buildCatalog() []Tool {
 	all = append(all, scheduleTools()...)
 	all = append(all, scriptTools()...)
 	all = append(all, sdkActionTools()...)
-	// Tools defined in later files join their toolset's place.
-	order := Toolsets()
-	slices.SortStableFunc(all, func(a, b Tool) int { return slices.Index(order, a.Toolset) - slices.Index(order, b.Toolset) })
-	return all
+	// Each toolset's tools, in toolsetList order.
+	grouped := make([]Tool, 0, len(all))
+	for _, ts := range toolsetList {
+		for _, t := range all {
+			if t.Toolset == ts.ID {
+				grouped = append(grouped, t)
+			}
+		}
+	}
+	if len(grouped) != len(all) {
+		panic("tools: a tool names a toolset missing from toolsetList")
+	}
+	return grouped
 }
 
 // All returns every tool, in toolset order. The slice is shared; do not
 // modify it.
 func All() []Tool { return catalog() }
-
-// DefaultToolsets are the toolsets served when none are named: the six
-// toolsets of the SDK reference's operations.
-func DefaultToolsets() []string {
-	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent}
-}
 
 // AllToolsets is the --toolsets value that selects every toolset.
 const AllToolsets = "all"

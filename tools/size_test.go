@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -90,8 +89,8 @@ func TestToolsListSize(t *testing.T) {
 		ts   []Tool
 	}{{"default", def}, {"all", all}, {"read-only", ro}, {"all,read-only", roAll}} {
 		s, _ := measureToolsList(t, c.ts)
-		t.Log(fmt.Sprintf("%-14s tools=%3d whole=%6d bytes (%4d/tool) model-facing=%6d bytes (%4d/tool)",
-			c.name, s.Tools, s.Whole, s.Whole/max(s.Tools, 1), s.ModelFacing, s.ModelFacing/max(s.Tools, 1)))
+		t.Logf("%-14s tools=%3d whole=%6d bytes (%4d/tool) model-facing=%6d bytes (%4d/tool)",
+			c.name, s.Tools, s.Whole, s.Whole/max(s.Tools, 1), s.ModelFacing, s.ModelFacing/max(s.Tools, 1))
 	}
 }
 
@@ -115,7 +114,7 @@ var longDescriptionAllowed = map[string]bool{"credential": true}
 func TestToolsListSizePerTool(t *testing.T) {
 	for _, tl := range All() {
 		s, _ := measureToolsList(t, []Tool{tl})
-		t.Log(fmt.Sprintf("%-32s %-16s whole=%5d model-facing=%5d", tl.Tool.Name, tl.Toolset, s.Whole, s.ModelFacing))
+		t.Logf("%-32s %-16s whole=%5d model-facing=%5d", tl.Tool.Name, tl.Toolset, s.Whole, s.ModelFacing)
 		assert.LessOrEqual(t, s.ModelFacing, MaxDefaultModelFacingBytes/8, "%s alone takes more than an eighth of the budget", tl.Tool.Name)
 		assert.False(t, strings.Contains(tl.Tool.Description, "  "), "%s: double space in description", tl.Tool.Name)
 		assert.LessOrEqual(t, len(tl.Tool.Description), maxToolDescription, "%s: description", tl.Tool.Name)

@@ -197,7 +197,7 @@ func TestTaskCancelCancelsRun(t *testing.T) {
 	creq.Params.TaskId = task.TaskId
 	res, err := h.mcp.CancelTask(context.Background(), creq)
 	require.NoError(t, err)
-	require.Equal(t, mcp.TaskStatusCancelled, res.Task.Status)
+	require.Equal(t, mcp.TaskStatusCancelled, res.Status)
 	got, err := h.getTask(task.TaskId)
 	require.NoError(t, err)
 	require.Equal(t, mcp.TaskStatusCancelled, got.Status)

@@ -2,8 +2,9 @@
 // SDK operation, named exactly as the Python SDK method (run_task, get_run,
 // ...), grouped in toolsets: the default ones (runs, workflows,
 // browser_sessions, browser_profiles, credentials, agent) and the opt-in ones
-// (folders, custom_llms, tags, schedules, scripts, sdk, admin). See
-// DefaultToolsets, Toolsets and Select.
+// (folders, custom_llms, tags, schedules, scripts, sdk, admin), each
+// described once in toolsets.go. See ToolsetInfos, DefaultToolsets and
+// Select.
 //
 // Each tool's input and output schemas are generated from Go structs by
 // package schema. Handlers decode and validate the arguments against the
@@ -35,29 +36,6 @@ import (
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
 )
-
-// Toolset names.
-const (
-	ToolsetRuns            = "runs"
-	ToolsetWorkflows       = "workflows"
-	ToolsetBrowserSessions = "browser_sessions"
-	ToolsetBrowserProfiles = "browser_profiles"
-	ToolsetCredentials     = "credentials"
-	ToolsetAgent           = "agent"
-	ToolsetFolders         = "folders"
-	ToolsetCustomLLMs      = "custom_llms"
-	ToolsetTags            = "tags"
-	ToolsetAdmin           = "admin"
-	ToolsetSchedules       = "schedules"
-	ToolsetScripts         = "scripts"
-	ToolsetSDK             = "sdk"
-)
-
-// Toolsets lists every toolset in display order.
-func Toolsets() []string {
-	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
-		ToolsetFolders, ToolsetCustomLLMs, ToolsetTags, ToolsetSchedules, ToolsetScripts, ToolsetSDK, ToolsetAdmin}
-}
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.
 var ErrNoAPIKey = errors.New("no Skyvern API key is configured: set SKYVERN_API_KEY in the environment or in a .env file, " +

@@ -96,6 +96,18 @@ func (s *Server) createBrowserSession(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.sessionView(b, now, s.baseURL(r)))
 }
 
+// lockSession locks s and returns the session named by the
+// {browser_session_id} path parameter, s still locked (the caller
+// unlocks); or answers 404 and returns nil, s unlocked.
+func (s *Server) lockSession(w http.ResponseWriter, r *http.Request) *browserSession {
+	s.mu.Lock()
+	b := s.lookupSession(w, r.PathValue("browser_session_id"))
+	if b == nil {
+		s.mu.Unlock()
+	}
+	return b
+}
+
 func (s *Server) lookupSession(w http.ResponseWriter, id string) *browserSession {
 	if b, ok := s.sessions[id]; ok {
 		return b
@@ -123,22 +135,20 @@ func (s *Server) getBrowserSessions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getBrowserSession(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.lookupSession(w, r.PathValue("browser_session_id"))
+	b := s.lockSession(w, r)
 	if b == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	writeJSON(w, http.StatusOK, s.sessionView(b, s.now(), s.baseURL(r)))
 }
 
 func (s *Server) closeBrowserSession(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.lookupSession(w, r.PathValue("browser_session_id"))
+	b := s.lockSession(w, r)
 	if b == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	now := s.now()
 	if _, done := b.completedAt(now); !done {
 		b.closed = now
@@ -152,6 +162,17 @@ type browserProfile struct {
 	resp    client.BrowserProfile
 	created time.Time
 	deleted bool
+}
+
+// lookupProfile returns the live profile named by the {profile_id} path
+// parameter, or answers 404 and returns nil. Call with s.mu held.
+func (s *Server) lookupProfile(w http.ResponseWriter, r *http.Request) *browserProfile {
+	id := r.PathValue("profile_id")
+	p := s.liveProfile(id)
+	if p == nil {
+		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Browser profile %s not found", id))
+	}
+	return p
 }
 
 // liveProfile returns a profile that is not deleted. Call with s.mu held.
@@ -221,11 +242,9 @@ func (s *Server) listBrowserProfiles(w http.ResponseWriter, r *http.Request) {
 	includeDeleted := q.bool("include_deleted")
 	managed := q.optBool("managed")
 	search := strings.ToLower(q.str("search_key"))
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*browserProfile
 	for _, p := range s.profiles {
@@ -248,10 +267,8 @@ func (s *Server) listBrowserProfiles(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getBrowserProfile(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := r.PathValue("profile_id")
-	p := s.liveProfile(id)
+	p := s.lookupProfile(w, r)
 	if p == nil {
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Browser profile %s not found", id))
 		return
 	}
 	writeJSON(w, http.StatusOK, p.resp)
@@ -260,10 +277,8 @@ func (s *Server) getBrowserProfile(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteBrowserProfile(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := r.PathValue("profile_id")
-	p := s.liveProfile(id)
+	p := s.lookupProfile(w, r)
 	if p == nil {
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Browser profile %s not found", id))
 		return
 	}
 	now := s.now()
@@ -280,12 +295,11 @@ func (s *Server) updateBrowserSession(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.lookupSession(w, r.PathValue("browser_session_id"))
+	b := s.lockSession(w, r)
 	if b == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	now := s.now()
 	if _, done := b.completedAt(now); done {
 		writeDetail(w, http.StatusConflict, fmt.Sprintf("Browser session %s has already ended and can no longer be updated", b.resp.BrowserSessionID))
@@ -318,10 +332,8 @@ func (s *Server) updateBrowserProfile(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := r.PathValue("profile_id")
-	p := s.liveProfile(id)
+	p := s.lookupProfile(w, r)
 	if p == nil {
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Browser profile %s not found", id))
 		return
 	}
 	if name, ok := obj["name"].(string); ok && name != p.resp.Name {

@@ -42,11 +42,10 @@ var credentialShapes = map[string][]field{
 }
 
 func (s *Server) createCredential(w http.ResponseWriter, r *http.Request) {
-	obj, ok := readCredentialBody(w, r)
+	resp, ok := readCredential(w, r)
 	if !ok {
 		return
 	}
-	resp := credentialFromBody(obj)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -76,6 +75,16 @@ func readCredentialBody(w http.ResponseWriter, r *http.Request) (map[string]any,
 
 // credentialFromBody is what the API returns for a validated
 // CreateCredentialRequest body, without its ID: never a secret.
+// readCredential reads and validates a credential body (or answers 422)
+// and returns the credential it describes.
+func readCredential(w http.ResponseWriter, r *http.Request) (client.Credential, bool) {
+	obj, ok := readCredentialBody(w, r)
+	if !ok {
+		return client.Credential{}, false
+	}
+	return credentialFromBody(obj), true
+}
+
 func credentialFromBody(obj map[string]any) client.Credential {
 	ct := client.CredentialType(obj["credential_type"].(string))
 	data := obj["credential"].(map[string]any)
@@ -122,11 +131,10 @@ func credentialFromBody(obj map[string]any) client.Credential {
 // updateCredential overwrites a credential's name, type and data, keeping
 // its ID and the vault it lives in.
 func (s *Server) updateCredential(w http.ResponseWriter, r *http.Request) {
-	obj, ok := readCredentialBody(w, r)
+	resp, ok := readCredential(w, r)
 	if !ok {
 		return
 	}
-	resp := credentialFromBody(obj)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := r.PathValue("credential_id")
@@ -160,11 +168,9 @@ func (s *Server) getCredentials(w http.ResponseWriter, r *http.Request) {
 	vault := q.enum("vault_type", client.CredentialVaultType("").EnumValues())
 	ct := q.enum("credential_type", credentialTypes)
 	search := strings.ToLower(q.str("search"))
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*credential
 	for _, c := range s.credentials {

@@ -150,11 +150,9 @@ func (s *Server) createCustomLLM(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) updateCustomLLM(w http.ResponseWriter, r *http.Request) {
 	cfg, errs := readCustomLLMConfig(w, r)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	l, ok := s.customLLMs[r.PathValue("custom_llm_id")]
 	if !ok {

@@ -204,14 +204,20 @@ const htmlErrorPage = `<!DOCTYPE html>
 <body><h1>%d %s</h1><p>The upstream server did not answer (Skyvern sandbox fault injection).</p></body></html>
 `
 
-func writeRaw(w http.ResponseWriter, status int, ctype, retryAfter string, body []byte) {
+// writeHead sends the status line and the headers of a body of length
+// bytes.
+func writeHead(w http.ResponseWriter, status int, ctype, retryAfter string, length int) {
 	h := w.Header()
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(length))
 	if retryAfter != "" {
 		h.Set("Retry-After", retryAfter)
 	}
 	w.WriteHeader(status)
+}
+
+func writeRaw(w http.ResponseWriter, status int, ctype, retryAfter string, body []byte) {
+	writeHead(w, status, ctype, retryAfter, len(body))
 	_, _ = w.Write(body)
 }
 
@@ -239,13 +245,7 @@ func truncate(w http.ResponseWriter, status int, ctype, retryAfter string, body 
 			return
 		}
 	}
-	h := w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if retryAfter != "" {
-		h.Set("Retry-After", retryAfter)
-	}
-	w.WriteHeader(status)
+	writeHead(w, status, ctype, retryAfter, len(body))
 	_, _ = w.Write(half)
 	if fl, ok := w.(http.Flusher); ok {
 		fl.Flush()

@@ -104,11 +104,9 @@ func (s *Server) getFolders(w http.ResponseWriter, r *http.Request) {
 			Msg: "Input should be less than or equal to 500", Input: q.str("page_size"), Ctx: map[string]any{"le": 500}})
 	}
 	search := strings.ToLower(q.str("search"))
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*folder
 	for _, f := range s.folders {
@@ -148,11 +146,9 @@ func (s *Server) updateFolder(w http.ResponseWriter, r *http.Request) {
 		errs = append(validateObject(obj, folderUpdateFields, loc("body")),
 			maxLengthErrors(obj, loc("body"), map[string]int{"title": folderMaxTitle})...)
 	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.lookupFolder(w, r.PathValue("folder_id"))
 	if f == nil {
@@ -172,11 +168,9 @@ func (s *Server) updateFolder(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteFolder(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	deleteWorkflows := q.bool("delete_workflows")
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.lookupFolder(w, r.PathValue("folder_id"))
 	if f == nil {

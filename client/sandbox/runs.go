@@ -523,11 +523,9 @@ func (s *Server) timeline(run *run, sn snap) []client.TimelineEntry {
 func (s *Server) getRunArtifacts(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	types := q.enumList("artifact_type", client.ArtifactType("").EnumValues())
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	run := s.lookupRun(w, r.PathValue("run_id"))
 	if run == nil {
@@ -760,11 +758,9 @@ func (s *Server) getRunsV2(w http.ResponseWriter, r *http.Request) {
 	statuses := q.enumList("status", runStatuses)
 	types := q.enumList("run_type", runTypes)
 	search := strings.ToLower(q.strLen("search_key", client.MinRunsSearchKey, 0))
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	var all []*run

@@ -58,11 +58,11 @@ func parseCron(expr string) (cron.Schedule, error) {
 // loadZone resolves an IANA time zone name as Python's ZoneInfo does.
 func loadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || strings.TrimSpace(name) != name {
-		return nil, fmt.Errorf("Invalid timezone '%s'", name)
+		return nil, fmt.Errorf("Invalid timezone '%s'", name) //nolint:staticcheck // ST1005: Skyvern's own words, sent as the detail
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, fmt.Errorf("Invalid timezone '%s'", name)
+		return nil, fmt.Errorf("Invalid timezone '%s'", name) //nolint:staticcheck // ST1005: Skyvern's own words, sent as the detail
 	}
 	return loc, nil
 }
@@ -72,7 +72,7 @@ func loadZone(name string) (*time.Location, error) {
 func checkCron(expr string, now time.Time) error {
 	sched, err := parseCron(expr)
 	if err != nil {
-		return fmt.Errorf("Invalid cron expression: %v", err)
+		return fmt.Errorf("Invalid cron expression: %v", err) //nolint:staticcheck // ST1005: Skyvern's own words, sent as the detail
 	}
 	first := sched.Next(now.UTC())
 	if first.IsZero() {
@@ -139,6 +139,17 @@ func checkSchedule(in *client.WorkflowScheduleUpsertRequest, now time.Time) []ve
 		errs = append(errs, valueError(loc("body", "timezone"), in.Timezone, err.Error()))
 	}
 	return errs
+}
+
+// checkScheduleParameters is scheduleParameters answering 400 with the
+// message when the parameters do not fit.
+func checkScheduleParameters(w http.ResponseWriter, wf *workflow, params map[string]any) (map[string]any, bool) {
+	out, msg := scheduleParameters(wf, params)
+	if msg != "" {
+		writeDetail(w, http.StatusBadRequest, msg)
+		return nil, false
+	}
+	return out, true
 }
 
 // scheduleParameters checks a schedule's parameters against the workflow's
@@ -210,6 +221,18 @@ func (s *Server) lookupSchedule(w http.ResponseWriter, wf *workflow, id string) 
 	return nil
 }
 
+// lockSchedule locks s and returns the schedule named by the path, s
+// still locked (the caller unlocks); or answers 404 and returns nil, s
+// unlocked.
+func (s *Server) lockSchedule(w http.ResponseWriter, r *http.Request) *schedule {
+	s.mu.Lock()
+	_, sc := s.workflowAndSchedule(w, r)
+	if sc == nil {
+		s.mu.Unlock()
+	}
+	return sc
+}
+
 // workflowAndSchedule resolves both path IDs or answers 404. Call with
 // s.mu held.
 func (s *Server) workflowAndSchedule(w http.ResponseWriter, r *http.Request) (*workflow, *schedule) {
@@ -229,19 +252,16 @@ func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) {
 	if len(errs) == 0 {
 		errs = checkSchedule(in, s.now())
 	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	wf := s.lookupWorkflow(w, r.PathValue("workflow_permanent_id"))
 	if wf == nil {
 		return
 	}
-	params, msg := scheduleParameters(wf, in.Parameters)
-	if msg != "" {
-		writeDetail(w, http.StatusBadRequest, msg)
+	params, ok := checkScheduleParameters(w, wf, in.Parameters)
+	if !ok {
 		return
 	}
 	now := s.now()
@@ -257,12 +277,11 @@ func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listSchedules(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	wf := s.lookupWorkflow(w, r.PathValue("workflow_permanent_id"))
+	wf := s.lockWorkflow(w, r, "workflow_permanent_id")
 	if wf == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	var live []*schedule
 	for _, sc := range s.schedules {
 		if !sc.deleted && sc.resp.WorkflowPermanentID == wf.wpid {
@@ -278,22 +297,19 @@ func (s *Server) listSchedules(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getSchedule(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, sc := s.workflowAndSchedule(w, r)
+	sc := s.lockSchedule(w, r)
 	if sc == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	writeJSON(w, http.StatusOK, s.scheduleView(sc, s.now()))
 }
 
 func (s *Server) updateSchedule(w http.ResponseWriter, r *http.Request) {
 	in, errs := readScheduleRequest(w, r)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Skyvern looks the workflow and the schedule up before it checks the
 	// cron expression and the time zone.
@@ -305,9 +321,8 @@ func (s *Server) updateSchedule(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, errs)
 		return
 	}
-	params, msg := scheduleParameters(wf, in.Parameters)
-	if msg != "" {
-		writeDetail(w, http.StatusBadRequest, msg)
+	params, ok := checkScheduleParameters(w, wf, in.Parameters)
+	if !ok {
 		return
 	}
 	now := s.now()
@@ -319,12 +334,11 @@ func (s *Server) updateSchedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteSchedule(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, sc := s.workflowAndSchedule(w, r)
+	sc := s.lockSchedule(w, r)
 	if sc == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	now := s.now()
 	sc.deleted = true
 	sc.resp.DeletedAt, sc.resp.ModifiedAt = ts(now), ts(now)
@@ -339,12 +353,11 @@ func (s *Server) disableSchedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setScheduleEnabled(w http.ResponseWriter, r *http.Request, enabled bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, sc := s.workflowAndSchedule(w, r)
+	sc := s.lockSchedule(w, r)
 	if sc == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	now := s.now()
 	if sc.resp.Enabled != enabled {
 		sc.resp.Enabled = enabled
@@ -364,11 +377,9 @@ func (s *Server) listAllSchedules(w http.ResponseWriter, r *http.Request) {
 	}
 	status := q.enum("status", scheduleStatuses)
 	search := strings.ToLower(q.str("search"))
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	var all []*schedule

@@ -175,11 +175,9 @@ func (s *Server) lookupScript(w http.ResponseWriter, id string) *script {
 func (s *Server) getScripts(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	page, size := q.int("page", 1, 1), q.int("page_size", 10, 1)
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := make([]*script, 0, len(s.scripts))
 	for _, sc := range s.scripts {
@@ -212,11 +210,9 @@ func (s *Server) deployScript(w http.ResponseWriter, r *http.Request) {
 	if len(errs) == 0 {
 		files, errs = readScriptFiles(obj["files"], loc("body", "files"))
 	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	sc := s.lookupScript(w, r.PathValue("script_id"))
 	if sc == nil {

@@ -395,19 +395,29 @@ func readTagApply(w http.ResponseWriter, r *http.Request) (*tagChanges, []verr) 
 
 // ---- applied tags ----
 
+// lockTarget answers 422 with errs when there are any; otherwise it locks
+// s and looks the target up (answering 404 when there is none). It returns
+// true with s locked (the caller unlocks), false with s unlocked and the
+// answer written.
+func (s *Server) lockTarget(w http.ResponseWriter, r *http.Request, target tagTargets, errs []verr) (tagTarget, bool) {
+	if !s.lockIfValid(w, errs) {
+		return tagTarget{}, false
+	}
+	tg, ok := target.lookup(s, w, r)
+	if !ok {
+		s.mu.Unlock()
+	}
+	return tg, ok
+}
+
 func (s *Server) applyTags(target tagTargets) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ch, errs := readTagApply(w, r)
-		if len(errs) > 0 {
-			writeValidation(w, errs)
-			return
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		tg, ok := target.lookup(s, w, r)
+		tg, ok := s.lockTarget(w, r, target, errs)
 		if !ok {
 			return
 		}
+		defer s.mu.Unlock()
 		s.tags.init()
 		grouped, labels := map[string]*tagEvent{}, map[string]*tagEvent{}
 		for _, e := range s.tags.activeOn(tg) {
@@ -511,16 +521,11 @@ func pathTagKey(r *http.Request) (string, []verr) {
 func (s *Server) deleteTag(target tagTargets) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key, errs := pathTagKey(r)
-		if len(errs) > 0 {
-			writeValidation(w, errs)
-			return
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		tg, ok := target.lookup(s, w, r)
+		tg, ok := s.lockTarget(w, r, target, errs)
 		if !ok {
 			return
 		}
+		defer s.mu.Unlock()
 		for _, e := range s.tags.activeOn(tg) {
 			if e.key == key {
 				now := s.now()
@@ -549,11 +554,9 @@ func (s *Server) tagHistory(target tagTargets) http.HandlerFunc {
 			since = t
 		}
 		key := q.str("key")
-		if len(q.errs) > 0 {
-			writeValidation(w, q.errs)
+		if !s.lockIfValid(w, q.errs) {
 			return
 		}
-		s.mu.Lock()
 		defer s.mu.Unlock()
 		tg, ok := target.lookup(s, w, r)
 		if !ok {
@@ -616,14 +619,11 @@ func (s *Server) updateTagKey(w http.ResponseWriter, r *http.Request) {
 			errs = append(errs, valueError(loc("body", "description"), v, "description must be a string"))
 		}
 	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.tags.keys[key]; !ok {
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Tag key %s not found", key))
+	if !s.tagKeyExists(w, key) {
 		return
 	}
 	s.tags.keys[key] = desc
@@ -644,16 +644,23 @@ func (s *Server) removeGrouped(key, value string, now time.Time) (workflows, run
 	return workflows, runs
 }
 
-func (s *Server) deleteTagKey(w http.ResponseWriter, r *http.Request) {
-	key, errs := pathTagKey(r)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// tagKeyExists reports whether the tag key exists, or answers 404. Call
+// with s.mu held.
+func (s *Server) tagKeyExists(w http.ResponseWriter, key string) bool {
 	if _, ok := s.tags.keys[key]; !ok {
 		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Tag key %s not found", key))
+		return false
+	}
+	return true
+}
+
+func (s *Server) deleteTagKey(w http.ResponseWriter, r *http.Request) {
+	key, errs := pathTagKey(r)
+	if !s.lockIfValid(w, errs) {
+		return
+	}
+	defer s.mu.Unlock()
+	if !s.tagKeyExists(w, key) {
 		return
 	}
 	wfs, runs := s.removeGrouped(key, "", s.now())
@@ -741,11 +748,9 @@ func tagValueNotFound(w http.ResponseWriter, id tagValueID) {
 
 func (s *Server) updateTagValue(w http.ResponseWriter, r *http.Request) {
 	key, in, errs := readTagValueBody(w, r, "value", "color")
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := tagValueID{key, in["value"]}
 	if _, ok := s.tags.colors[id]; !ok {
@@ -758,11 +763,9 @@ func (s *Server) updateTagValue(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteTagValue(w http.ResponseWriter, r *http.Request) {
 	key, in, errs := readTagValueBody(w, r, "value")
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := tagValueID{key, in["value"]}
 	if !s.tagValueExists(id) {
@@ -777,11 +780,9 @@ func (s *Server) deleteTagValue(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renameTagValue(w http.ResponseWriter, r *http.Request) {
 	key, in, errs := readTagValueBody(w, r, "value", "new_value")
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tags.init()
 	from, to := tagValueID{key, in["value"]}, tagValueID{key, in["new_value"]}

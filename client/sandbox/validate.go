@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -26,6 +27,17 @@ type verr = client.ValidationError
 // writeValidation answers 422 {"detail":[...]} like FastAPI.
 func writeValidation(w http.ResponseWriter, errs []verr) {
 	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": errs})
+}
+
+// lockIfValid answers 422 with errs and returns false when there are any;
+// otherwise it locks s.mu and returns true (the caller unlocks).
+func (s *Server) lockIfValid(w http.ResponseWriter, errs []verr) bool {
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return false
+	}
+	s.mu.Lock()
+	return true
 }
 
 func loc(parts ...any) []any { return append([]any(nil), parts...) }
@@ -444,12 +456,7 @@ func parseDateTime(s string) (time.Time, error) {
 }
 
 func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }
 
 // ---- query parameters ----

@@ -243,14 +243,23 @@ func (c *converter) stamp(m map[string]any) map[string]any {
 	return m
 }
 
+// object returns v as a JSON object, or records a model_attributes_type
+// error at l.
+func (c *converter) object(v any, l []any) (map[string]any, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		c.errs = append(c.errs, verr{Type: "model_attributes_type", Loc: l, Msg: "Input should be a valid dictionary or object to extract fields from", Input: v})
+	}
+	return m, ok
+}
+
 func (c *converter) parameters(list []any, l []any) []any {
 	out := make([]any, 0, len(list))
 	var contexts []int
 	for i, p := range list {
 		pl := with(l, i)
-		m, ok := p.(map[string]any)
+		m, ok := c.object(p, pl)
 		if !ok {
-			c.errs = append(c.errs, verr{Type: "model_attributes_type", Loc: pl, Msg: "Input should be a valid dictionary or object to extract fields from", Input: p})
 			continue
 		}
 		pt, ok := m["parameter_type"].(string)
@@ -337,9 +346,8 @@ func (c *converter) blocks(list []any, l []any) []any {
 	out := make([]any, 0, len(list))
 	for i, b := range list {
 		bl := with(l, i)
-		m, ok := b.(map[string]any)
+		m, ok := c.object(b, bl)
 		if !ok {
-			c.errs = append(c.errs, verr{Type: "model_attributes_type", Loc: bl, Msg: "Input should be a valid dictionary or object to extract fields from", Input: b})
 			continue
 		}
 		bt, ok := m["block_type"].(string)
@@ -452,11 +460,9 @@ func copyMap(m map[string]any) map[string]any {
 func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request) {
 	folderID := r.URL.Query().Get("folder_id")
 	def, base, errs := definitionFromRequest(w, r)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	wpid := newID("wpid_")
@@ -472,6 +478,18 @@ func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wf)
 }
 
+// lockWorkflow locks s and returns the workflow named by the path
+// parameter param, s still locked (the caller unlocks); or answers 404 and
+// returns nil, s unlocked.
+func (s *Server) lockWorkflow(w http.ResponseWriter, r *http.Request, param string) *workflow {
+	s.mu.Lock()
+	wf := s.lookupWorkflow(w, r.PathValue(param))
+	if wf == nil {
+		s.mu.Unlock()
+	}
+	return wf
+}
+
 // lookupWorkflow finds a live workflow or answers 404. Call with s.mu held.
 func (s *Server) lookupWorkflow(w http.ResponseWriter, id string) *workflow {
 	if wf, ok := s.workflows[id]; ok && !wf.deleted {
@@ -483,11 +501,9 @@ func (s *Server) lookupWorkflow(w http.ResponseWriter, id string) *workflow {
 
 func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request) {
 	def, base, errs := definitionFromRequest(w, r)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	wf := s.lookupWorkflow(w, r.PathValue("workflow_id"))
 	if wf == nil {
@@ -507,12 +523,11 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteWorkflow(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	wf := s.lookupWorkflow(w, r.PathValue("workflow_id"))
+	wf := s.lockWorkflow(w, r, "workflow_id")
 	if wf == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	wf.deleted = true
 	writeNull(w)
 }
@@ -552,11 +567,9 @@ func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getWorkflowVersions(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	template := q.bool("template")
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := r.PathValue("workflow_permanent_id")
 	if template {
@@ -578,11 +591,9 @@ func (s *Server) getWorkflows(w http.ResponseWriter, r *http.Request) {
 	search, title, folder := strings.ToLower(q.str("search_key")), strings.ToLower(q.str("title")), q.str("folder_id")
 	statuses := q.enumList("status", workflowStatuses)
 	tags := q.q["tags"]
-	if len(q.errs) > 0 {
-		writeValidation(w, q.errs)
+	if !s.lockIfValid(w, q.errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []*client.Workflow{}
 	if template || onlyTemplates || len(tags) > 0 { // the sandbox has no templates and no tags
@@ -618,14 +629,26 @@ func (s *Server) getWorkflows(w http.ResponseWriter, r *http.Request) {
 // workflowMatches searches the title, folder and workflow parameter keys and
 // descriptions.
 func workflowMatches(v *client.Workflow, needle string) bool {
-	hay := []string{v.Title, v.FolderID, v.Description}
-	if ps, ok := v.WorkflowDefinition["parameters"].([]any); ok {
-		for _, p := range ps {
-			if m, ok := p.(map[string]any); ok && m["parameter_type"] == "workflow" {
-				hay = append(hay, fmt.Sprint(m["key"]), fmt.Sprint(m["description"]))
-			}
+	hay := append([]string{v.Title, v.FolderID, v.Description}, parameterTexts(v)...)
+	return anyContains(hay, needle)
+}
+
+// parameterTexts are the keys and descriptions of a workflow version's
+// workflow parameters.
+func parameterTexts(v *client.Workflow) []string {
+	var out []string
+	ps, _ := v.WorkflowDefinition["parameters"].([]any)
+	for _, p := range ps {
+		if m, ok := p.(map[string]any); ok && m["parameter_type"] == "workflow" {
+			out = append(out, fmt.Sprint(m["key"]), fmt.Sprint(m["description"]))
 		}
 	}
+	return out
+}
+
+// anyContains reports whether any of hay contains needle (lower case),
+// ignoring case.
+func anyContains(hay []string, needle string) bool {
 	for _, h := range hay {
 		if strings.Contains(strings.ToLower(h), needle) {
 			return true
@@ -791,12 +814,11 @@ func (s *Server) updateWorkflowFolder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	folder, _ := obj["folder_id"].(string)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	wf := s.lookupWorkflow(w, r.PathValue("workflow_permanent_id"))
+	wf := s.lockWorkflow(w, r, "workflow_permanent_id")
 	if wf == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	if folder != "" && !s.folderExists(folder) {
 		writeDetail(w, http.StatusBadRequest, fmt.Sprintf("Folder %s not found", folder))
 		return
@@ -813,12 +835,11 @@ func (s *Server) updateWorkflowFolder(w http.ResponseWriter, r *http.Request) {
 // resetWorkflowBrowserProfile forgets the browser state a workflow saved:
 // the Skyvern-managed profiles of the workflow are deleted.
 func (s *Server) resetWorkflowBrowserProfile(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	wf := s.lookupWorkflow(w, r.PathValue("workflow_permanent_id"))
+	wf := s.lockWorkflow(w, r, "workflow_permanent_id")
 	if wf == nil {
 		return
 	}
+	defer s.mu.Unlock()
 	now := ts(s.now())
 	for _, p := range s.profiles {
 		if !p.deleted && p.resp.IsManaged && p.resp.WorkflowPermanentID == wf.wpid {
@@ -869,11 +890,9 @@ func (s *Server) getWorkflowRunsByID(w http.ResponseWriter, r *http.Request) {
 // list, as the spec documents no 404 here.
 func (s *Server) listWorkflowRuns(w http.ResponseWriter, r *http.Request, byID bool) {
 	f, errs := readWorkflowRunFilter(r, byID)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !s.lockIfValid(w, errs) {
 		return
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	var all []*run
@@ -918,20 +937,10 @@ func (s *Server) workflowRunMatches(run *run, needle string) bool {
 			if v.WorkflowID != run.wfVersionID {
 				continue
 			}
-			ps, _ := v.WorkflowDefinition["parameters"].([]any)
-			for _, p := range ps {
-				if m, ok := p.(map[string]any); ok && m["parameter_type"] == "workflow" {
-					hay = append(hay, fmt.Sprint(m["key"]), fmt.Sprint(m["description"]))
-				}
-			}
+			hay = append(hay, parameterTexts(v)...)
 		}
 	}
-	for _, h := range hay {
-		if strings.Contains(strings.ToLower(h), needle) {
-			return true
-		}
-	}
-	return false
+	return anyContains(hay, needle)
 }
 
 // hasErrorCode matches error_code exactly in the errors of a run that has

@@ -87,7 +87,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), error) {
 	level, _ := zerolog.ParseLevel(cfg.LogLevel)
-	var w io.Writer = stderr
+	w := stderr
 	closeFn := func() {}
 	if cfg.LogFile != "" {
 		f, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)

@@ -166,8 +166,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.BoolVar(&c.Sandbox, "sandbox", false, "use the embedded Skyvern simulator instead of the real API (no key needed)")
 	fs.Float64Var(&runSeconds, "sandbox-run-seconds", 3, "with --sandbox: how long a simulated run takes, in seconds")
 	fs.BoolVar(&c.ReadOnly, "read-only", false, "only register tools that do not change anything (readOnlyHint true)")
-	fs.StringVar(&toolsets, "toolsets", "default", "comma-separated toolsets to enable, from: "+strings.Join(tools.Toolsets(), ", ")+
-		"; default ("+strings.Join(tools.DefaultToolsets(), ", ")+", combinable: default,tags) or all")
+	fs.StringVar(&toolsets, "toolsets", "default", tools.ToolsetsHelp())
 	fs.StringVar(&toolNames, "tools", "", "comma-separated tool names: serve exactly these (overrides --toolsets)")
 	fs.StringVar(&excludeTools, "exclude-tools", "", "comma-separated tool names to hide")
 	fs.StringVar(&c.UploadDir, "upload-dir", "", "directory upload_file may read local files from (off when empty)")

@@ -2,8 +2,9 @@ package contracttest
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pb33f/libopenapi/datamodel/high/base"
@@ -141,7 +142,7 @@ func collectProperties(proxy *base.SchemaProxy, props map[string]bool, depth int
 	for _, alternatives := range [][]*base.SchemaProxy{sch.AnyOf, sch.OneOf} {
 		var nonNull []*base.SchemaProxy
 		for _, alt := range alternatives {
-			if a := alt.Schema(); a == nil || !(len(a.Type) == 1 && a.Type[0] == "null") {
+			if a := alt.Schema(); a == nil || len(a.Type) != 1 || a.Type[0] != "null" {
 				nonNull = append(nonNull, alt)
 			}
 		}
@@ -201,10 +202,5 @@ func collectFields(t reflect.Type, prefix string, out map[string]string, visitin
 }
 
 func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(m))
 }

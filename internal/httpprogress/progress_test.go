@@ -101,13 +101,13 @@ func callMCPGo(t *testing.T, url string, s setup) (complete, late int) {
 	t.Helper()
 	var opts []transport.StreamableHTTPCOption
 	if s.listen {
-		opts = append(opts, transport.WithContinuousListening())
+		opts = append(opts, transport.WithContinuousListening()) //nolint:staticcheck // SA1019: the legacy GET stream is what this case tests
 	}
 	tr, err := transport.NewStreamableHTTP(url, opts...)
 	require.NoError(t, err)
 	var copts []mcpclient.ClientOption
 	if s.legacy {
-		copts = append(copts, mcpclient.WithLegacyProtocolOnly())
+		copts = append(copts, mcpclient.WithLegacyProtocolOnly()) //nolint:staticcheck // SA1019: a legacy client is what this case tests
 	}
 	c := mcpclient.NewClient(tr, copts...)
 	t.Cleanup(func() { _ = c.Close() })

@@ -539,7 +539,7 @@ func unescapeU(s string) string {
 						width = 12
 					}
 				}
-				if r >= 0x20 && r != '"' && r != '\\' && r != 0x7f && !(r >= 0xD800 && r < 0xE000) {
+				if r >= 0x20 && r != '"' && r != '\\' && r != 0x7f && (r < 0xD800 || r >= 0xE000) {
 					b.WriteRune(r)
 					i += width - 1
 					changed = true

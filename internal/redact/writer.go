@@ -20,7 +20,7 @@ func NewWriter(w io.Writer, fn func() Redactor) *Writer { return &Writer{w: w, f
 // text was written whole.
 func (w *Writer) Write(p []byte) (int, error) {
 	r := w.fn()
-	out := p
+	var out []byte
 	if t := bytes.TrimSpace(p); len(t) > 0 && t[0] == '{' {
 		out = r.JSON(p)
 	} else {
