@@ -21,11 +21,13 @@ type BrowserType string
 func (BrowserType) EnumValues() []string { return []string{"msedge", "chrome", "stealth-chromium"} }
 
 // CreateBrowserSessionRequest is the body of POST /v1/browser_sessions
-// (CreateBrowserSessionRequest schema). Timeout is in MINUTES (5-240,
-// default 60), unlike a task's timeout in seconds.
+// (CreateBrowserSessionRequest schema). Timeout is in MINUTES (at least 5,
+// default 60), unlike a task's timeout in seconds. Skyvern does not refuse a
+// longer timeout: it caps it at its maximum (240 minutes) and says so in the
+// response's warning.
 type CreateBrowserSessionRequest struct {
 	URL                    string             `json:"url,omitempty"`
-	Timeout                *int               `json:"timeout,omitempty" jsonschema:"minimum=5,maximum=240,default=60" jsonschema_description:"Lifetime in MINUTES (5-240, default 60). Billed while open."`
+	Timeout                *int               `json:"timeout,omitempty" jsonschema:"minimum=5,default=60" jsonschema_description:"Lifetime in MINUTES (min 5, default 60; over 240 is capped, with a warning). Billed while open."`
 	ProxyLocation          *ProxyLocation     `json:"proxy_location,omitempty"`
 	ProxySessionID         string             `json:"proxy_session_id,omitempty" jsonschema_description:"Sticky proxy session ID."`
 	Extensions             []BrowserExtension `json:"extensions,omitempty"`
@@ -61,13 +63,15 @@ type BrowserSession struct {
 }
 
 // CreateBrowserSession starts a persistent browser session: POST
-// /v1/browser_sessions (req may be nil for the defaults). Never retried.
+// /v1/browser_sessions (req may be nil for the defaults). A timeout under 5
+// minutes is refused before sending; one above Skyvern's maximum is capped
+// by the server, which then answers with a warning. Never retried.
 func (c *Client) CreateBrowserSession(ctx context.Context, req *CreateBrowserSessionRequest) (*BrowserSession, error) {
 	if req == nil {
 		req = &CreateBrowserSessionRequest{}
 	}
-	if req.Timeout != nil && (*req.Timeout < 5 || *req.Timeout > 240) {
-		return nil, fmt.Errorf("create_browser_session: timeout is in minutes and must be between 5 and 240, got %d", *req.Timeout)
+	if req.Timeout != nil && *req.Timeout < 5 {
+		return nil, fmt.Errorf("create_browser_session: timeout is in minutes and must be at least 5, got %d", *req.Timeout)
 	}
 	return doJSON[BrowserSession](ctx, c, &request{method: http.MethodPost, path: "/browser_sessions", body: req})
 }
@@ -87,7 +91,9 @@ func (c *Client) GetBrowserSessions(ctx context.Context) ([]BrowserSession, erro
 }
 
 // CloseBrowserSession closes a browser session: POST
-// /v1/browser_sessions/{browser_session_id}/close (200, empty body).
+// /v1/browser_sessions/{browser_session_id}/close. Skyvern answers 200
+// {"message": "Browser session closed"} (also for a session already ended)
+// and 404 for an unknown one.
 func (c *Client) CloseBrowserSession(ctx context.Context, browserSessionID string) error {
 	if browserSessionID == "" {
 		return fmt.Errorf("close_browser_session: browser_session_id is required")

@@ -255,7 +255,11 @@ func (c *Client) GetRun(ctx context.Context, runID string) (*Run, error) {
 }
 
 // CancelRun cancels a task or workflow run: POST /v1/runs/{run_id}/cancel.
-// Skyvern answers 200 with an empty body.
+// Skyvern answers 200 (body null) for a run still going. For a finished run
+// it depends on the run type: a workflow run (wr_) stays as it is (200); a
+// skyvern-2.0 task (tsk_v2_) is marked canceled anyway (200); any other task
+// run (tsk_) is refused with 400 (500 {"error": ...} for one that timed
+// out). Unknown runs get 404.
 func (c *Client) CancelRun(ctx context.Context, runID string) error {
 	if runID == "" {
 		return fmt.Errorf("cancel_run: run_id is required")

@@ -23,7 +23,7 @@ func TestMissingResourceIsResourceNotFound(t *testing.T) {
 		want    string
 		hasData bool
 	}{
-		{"skyvern://runs/tsk_404", "Run tsk_404 not found", true},
+		{"skyvern://runs/tsk_404", "run tsk_404 not found in Skyvern (404): Task run not found tsk_404", true},
 		{"skyvern://runs/tsk_404/timeline", "not found", true},
 		{"skyvern://runs/tsk_404/artifacts", "not found", true},
 		{"skyvern://runs/tsk_404/recording", "not found", true},

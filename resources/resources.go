@@ -256,6 +256,13 @@ func (r *Registry) read(ctx context.Context, req mcp.ReadResourceRequest) (_ []m
 		if err != nil {
 			return nil, describe(err, "run", ref.id)
 		}
+		if len(arts) == 0 {
+			// Skyvern lists artifacts by run ID without looking the run
+			// up: an unknown run gets [] too. Tell the two apart.
+			if _, err := c.GetRun(ctx, ref.id); err != nil {
+				return nil, describe(err, "run", ref.id)
+			}
+		}
 		list := make([]ArtifactItem, len(arts))
 		for i := range arts {
 			list[i] = artifactItem(&arts[i])

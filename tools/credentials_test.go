@@ -12,7 +12,7 @@ import (
 
 func TestUpdateCredentialToolNeverShowsSecrets(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	const pw, totp, card, cvv, secret = "tool-upd-pw-3c9d", "TOOLUPDTOTPCANARY", "4000056655665556", "8642", "tool-upd-secret-b7"
+	const pw, totp, card, cvv, secret = "tool-upd-pw-3c9d", "TOOLUPDTOTPCANARYZZZZZZZ", "4000056655665556", "8642", "tool-upd-secret-b7"
 	c := h.structured(h.call("create_credential", map[string]any{"name": "site", "credential_type": "password",
 		"credential": map[string]any{"username": "ann", "password": "first-pw"}}, nil))
 	id := c["credential_id"]

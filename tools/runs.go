@@ -3,8 +3,10 @@ package tools
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -161,10 +163,10 @@ func runTools() []Tool {
 			}),
 		define(spec{name: "cancel_run", title: "Cancel a run", toolset: ToolsetRuns,
 			hints:       hints{destructive: true, idempotent: true},
-			description: "Cancel a run that is still going; its status becomes canceled."},
+			description: "Cancel a run that is still going. An ended run: tsk_ is refused, tsk_v2_ becomes canceled, wr_ stays as it is."},
 			true, func(ctx context.Context, c *call, in *RunIDInput) (*OKResult, error) {
 				if err := c.client.CancelRun(ctx, in.RunID); err != nil {
-					return nil, err
+					return nil, cancelRefused(ctx, c, in.RunID, err)
 				}
 				run, err := c.client.GetRun(ctx, in.RunID)
 				switch {
@@ -173,7 +175,7 @@ func runTools() []Tool {
 				case run.Status == client.RunStatusCanceled:
 					return &OKResult{OK: true, Message: fmt.Sprintf("Run %s is canceled.", in.RunID)}, nil
 				case run.Status.IsFinal():
-					return &OKResult{OK: true, Message: fmt.Sprintf("Run %s had already ended (%s); nothing to cancel.", in.RunID, run.Status)}, nil
+					return &OKResult{OK: true, Message: fmt.Sprintf("Run %s had already ended (%s); Skyvern leaves a finished workflow run as it is, so nothing was canceled.", in.RunID, run.Status)}, nil
 				}
 				return &OKResult{OK: true, Message: fmt.Sprintf("Cancellation of run %s requested; it is %s now, check with get_run.", in.RunID, run.Status)}, nil
 			}),
@@ -196,6 +198,12 @@ func runTools() []Tool {
 				arts, err := c.client.GetRunArtifacts(ctx, in.RunID, types...)
 				if err != nil {
 					return nil, err
+				}
+				if len(arts) == 0 {
+					// Skyvern answers [] for an unknown run too: say which it is.
+					if _, err := c.client.GetRun(ctx, in.RunID); err != nil {
+						return nil, err
+					}
 				}
 				return &ArtifactsResult{RunID: in.RunID, Count: len(arts), Artifacts: arts, links: c.deps.ResourceLinks}, nil
 			}),
@@ -326,12 +334,30 @@ type RunsResult struct {
 	Runs     []client.TaskRunListItem `json:"runs"`
 }
 
+// cancelRefused explains a cancel_run error. Skyvern refuses to cancel a
+// task run (tsk_) that has ended (400, or 500 for one that timed out): when
+// the run is final, say so with Skyvern's status and words, rather than
+// leave the model to read a bare 400 as bad input. Any other error is
+// returned as it is.
+func cancelRefused(ctx context.Context, c *call, runID string, err error) error {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || (apiErr.StatusCode != http.StatusBadRequest && apiErr.StatusCode != http.StatusInternalServerError) {
+		return err
+	}
+	run, gerr := c.client.GetRun(ctx, runID)
+	if gerr != nil || !run.Status.IsFinal() {
+		return err
+	}
+	return fmt.Errorf("run %s had already ended (%s), so there was nothing to cancel: Skyvern refused with HTTP %d (%s): %s",
+		runID, run.Status, apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Detail)
+}
+
 // runListTools are bulk_cancel_runs and get_runs_v2.
 func runListTools() []Tool {
 	return []Tool{
 		define(spec{name: "bulk_cancel_runs", title: "Cancel runs", toolset: ToolsetRuns,
 			hints:       hints{destructive: true, idempotent: true},
-			description: "Cancel up to 100 runs; returns which were cancelled and which not (unknown or finished)."},
+			description: "Cancel up to 100 runs; returns which were cancelled and which failed (unknown, or an ended tsk_ run)."},
 			true, func(ctx context.Context, c *call, in *BulkCancelRunsInput) (*BulkCancelResult, error) {
 				res, err := c.client.BulkCancelRuns(ctx, in.RunIDs)
 				if err != nil {

@@ -83,10 +83,60 @@ func TestRunListAndRetryTools(t *testing.T) {
 	assert.Contains(t, text(res), "Workflow run wr_404 not found")
 
 	slow := h.structured(h.call("run_task", map[string]any{"prompt": "slow [sandbox:slow]"}, nil))
-	cancel := h.structured(h.call("bulk_cancel_runs", map[string]any{"run_ids": []any{slow["run_id"], ok["run_id"]}}, nil))
-	assert.Equal(t, []any{slow["run_id"]}, cancel["cancelled"])
-	assert.Equal(t, []any{ok["run_id"]}, cancel["failed"])
-	assert.Equal(t, "1 cancelled, 1 not cancelled.", cancel["message"])
+	cancel := h.structured(h.call("bulk_cancel_runs", map[string]any{"run_ids": []any{slow["run_id"], ok["run_id"], task["run_id"]}}, nil))
+	assert.Equal(t, []any{slow["run_id"], ok["run_id"]}, cancel["cancelled"], "an ended workflow run counts as cancelled")
+	assert.Equal(t, []any{task["run_id"]}, cancel["failed"], "an ended task run cannot be canceled")
+	assert.Equal(t, "2 cancelled, 1 not cancelled.", cancel["message"])
 	got := h.structured(h.call("get_run", map[string]any{"run_id": slow["run_id"]}, nil))
 	assert.Equal(t, "canceled", got["status"])
+	got = h.structured(h.call("get_run", map[string]any{"run_id": ok["run_id"]}, nil))
+	assert.Equal(t, "completed", got["status"], "and keeps its status")
+}
+
+// cancel_run says what Skyvern did to a run that had ended, by run type
+// (run_service.cancel_run): a task run (tsk_) is refused, a workflow run
+// stays as it is, a skyvern-2.0 task is marked canceled.
+func TestCancelRunOfEndedRunSaysWhatSkyvernDid(t *testing.T) {
+	// unchecked: Skyvern's 400 and 500 for cancel_run are not in its spec.
+	h := newHarness(t, harnessOpts{unchecked: true, runDuration: -1})
+	task := h.structured(h.call("run_task", map[string]any{"prompt": "x", "engine": "skyvern-1.0"}, nil))
+	res := h.call("cancel_run", map[string]any{"run_id": task["run_id"]}, nil)
+	require.True(t, res.IsError)
+	assert.Equal(t, "cancel_run: run "+task["run_id"].(string)+" had already ended (completed), so there was nothing to cancel: Skyvern refused with HTTP 400 (Bad Request): "+
+		"Invalid task status transition from completed to canceled for "+task["run_id"].(string), text(res))
+
+	timedOut := h.structured(h.call("run_task", map[string]any{"prompt": "[sandbox:timeout]", "engine": "skyvern-1.0"}, nil))
+	res = h.call("cancel_run", map[string]any{"run_id": timedOut["run_id"]}, nil)
+	require.True(t, res.IsError)
+	assert.Contains(t, text(res), "had already ended (timed_out)")
+	assert.Contains(t, text(res), "HTTP 500 (Internal Server Error): Unexpected error: TaskAlreadyTimeout")
+
+	wf := h.structured(h.call("create_workflow", map[string]any{"json_definition": map[string]any{"title": "t", "workflow_definition": map[string]any{
+		"parameters": []any{}, "blocks": []any{map[string]any{"block_type": "navigation", "label": "go", "navigation_goal": "Open"}}}}}, nil))
+	wr := h.structured(h.call("run_workflow", map[string]any{"workflow_id": wf["workflow_permanent_id"]}, nil))
+	ok := h.structured(h.call("cancel_run", map[string]any{"run_id": wr["run_id"]}, nil))
+	assert.Equal(t, "Run "+wr["run_id"].(string)+" had already ended (completed); Skyvern leaves a finished workflow run as it is, so nothing was canceled.", ok["message"])
+
+	v2 := h.structured(h.call("run_task", map[string]any{"prompt": "x", "engine": "skyvern-2.0"}, nil))
+	ok = h.structured(h.call("cancel_run", map[string]any{"run_id": v2["run_id"]}, nil))
+	assert.Equal(t, "Run "+v2["run_id"].(string)+" is canceled.", ok["message"])
+
+	// Any other error is Skyvern's, as it is.
+	res = h.call("cancel_run", map[string]any{"run_id": "tsk_404"}, nil)
+	require.True(t, res.IsError)
+	assert.Contains(t, text(res), "HTTP 404")
+	assert.Contains(t, text(res), "Run not found tsk_404")
+}
+
+// Skyvern's get_run_artifacts answers [] for an unknown run; the tool checks
+// the run then, so a wrong ID is a 404, not "no artifacts".
+func TestGetRunArtifactsOfUnknownRunIs404(t *testing.T) {
+	h := newHarness(t, harnessOpts{runDuration: time.Minute})
+	res := h.call("get_run_artifacts", map[string]any{"run_id": "tsk_404"}, nil)
+	require.True(t, res.IsError)
+	assert.Contains(t, text(res), "HTTP 404")
+	assert.Contains(t, text(res), "Task run not found tsk_404")
+	run := h.structured(h.call("run_task", map[string]any{"prompt": "x"}, nil))
+	got := h.structured(h.call("get_run_artifacts", map[string]any{"run_id": run["run_id"]}, nil))
+	assert.EqualValues(t, 0, got["count"], "a run not yet running has none, and says so")
 }

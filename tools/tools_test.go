@@ -171,7 +171,7 @@ func TestBadArgumentsNameTheField(t *testing.T) {
 		{"run_task", map[string]any{"prompt": "x", "max_steps": "five"}, []string{"max_steps", "integer"}},
 		{"run_task", map[string]any{"prompt": "x", "engine": "skyvern-9"}, []string{"engine"}},
 		{"run_task", map[string]any{"prompt": "x", "promt": "typo"}, []string{"promt"}},
-		{"create_browser_session", map[string]any{"timeout": 500}, []string{"timeout", "240"}},
+		{"create_browser_session", map[string]any{"timeout": 2}, []string{"timeout", "5"}},
 		{"create_credential", map[string]any{"name": "n", "credential_type": "password", "credential": map[string]any{"username": "u"}}, []string{"credential"}},
 	} {
 		res := h.call(tc.tool, tc.args, nil)
@@ -234,7 +234,7 @@ func TestCredentialsNeverReturnSecrets(t *testing.T) {
 
 func TestBrowserSessionsAndProfiles(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	s := h.structured(h.call("create_browser_session", map[string]any{"timeout": 30}, nil))
+	s := h.structured(h.call("create_browser_session", map[string]any{"timeout": 30, "generate_browser_profile": true}, nil))
 	id := s["browser_session_id"].(string)
 	assert.True(t, strings.HasPrefix(id, "pbs_"))
 	assert.EqualValues(t, 30, s["timeout"])

@@ -193,7 +193,8 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(data) > maxUploadSize {
-			writeDetail(w, http.StatusRequestEntityTooLarge, "File too large")
+			writeDetail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf( // agent_protocol.py _validate_file_size
+				"File size exceeds the maximum allowed size (%.1f MB)", float64(maxUploadSize)/1024/1024))
 			return
 		}
 		ctype := part.Header.Get("Content-Type")

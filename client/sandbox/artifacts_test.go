@@ -157,3 +157,52 @@ func TestAppPage(t *testing.T) {
 	assert.Contains(t, string(b), run.RunID)
 	assert.Contains(t, string(b), "completed")
 }
+
+// agent_protocol.py get_artifact_content (_artifact_response_config,
+// _artifact_content_response_headers): a download is application/octet-stream
+// with Content-Disposition attachment; other artifacts inline, no file name;
+// nosniff and a private Cache-Control on every answer.
+func TestDownloadArtifactIsServedAsAttachment(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: -1}, false)
+	get := func(url string, key bool) http.Header {
+		t.Helper()
+		req, err := http.NewRequest("GET", url, nil)
+		require.NoError(t, err)
+		if key {
+			req.Header.Set("x-api-key", testKey)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode)
+		return resp.Header
+	}
+	dl, err := e.c.DownloadFiles(e.ctx, &client.DownloadFilesRequest{NavigationGoal: "Get it", DownloadSuffix: "Rechnung März.pdf"})
+	require.NoError(t, err)
+	require.Len(t, dl.DownloadedFiles, 1)
+	f := dl.DownloadedFiles[0]
+	h := get(f.URL, false)
+	assert.Equal(t, "application/octet-stream", h.Get("Content-Type"))
+	assert.Equal(t, `attachment; filename="Rechnung Mrz.pdf"; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf`, h.Get("Content-Disposition"))
+	assert.Equal(t, "nosniff", h.Get("X-Content-Type-Options"))
+	assert.Equal(t, "private, max-age=43200", h.Get("Cache-Control"), "a signed URL's remaining lifetime")
+	assert.Equal(t, "bytes", h.Get("Accept-Ranges"))
+
+	up, err := e.c.UploadFile(e.ctx, "notes.txt", "text/plain", strings.NewReader("hello"))
+	require.NoError(t, err)
+	h = get(up.PresignedURL, false)
+	assert.Equal(t, "application/octet-stream", h.Get("Content-Type"), "an upload is a download artifact")
+	assert.Equal(t, `attachment; filename="notes.txt"; filename*=UTF-8''notes.txt`, h.Get("Content-Disposition"))
+
+	run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "x"})
+	require.NoError(t, err)
+	shots, err := e.c.GetRunArtifacts(e.ctx, run.RunID, client.ArtifactScreenshotFinal)
+	require.NoError(t, err)
+	require.Len(t, shots, 1)
+	h = get(e.srv.URL+"/v1/artifacts/"+shots[0].ArtifactID+"/content", true)
+	assert.Equal(t, "image/png", h.Get("Content-Type"))
+	assert.Equal(t, "inline", h.Get("Content-Disposition"))
+	assert.Equal(t, "nosniff", h.Get("X-Content-Type-Options"))
+	assert.Equal(t, "private, no-cache", h.Get("Cache-Control"), "with the API key")
+}

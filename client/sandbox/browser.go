@@ -47,7 +47,7 @@ func (s *Server) sessionView(b *browserSession, now time.Time, base string) clie
 }
 
 var createSessionFields = []field{
-	opt("url", kString), opt("timeout", kInt).min(5).max(240), opt("proxy_location", kProxy),
+	opt("url", kString), opt("timeout", kInt).min(5), opt("proxy_location", kProxy),
 	opt("proxy_session_id", kString), {name: "extensions", kind: kEnumList, enum: client.BrowserExtension("").EnumValues()},
 	enumField("browser_type", client.BrowserType("").EnumValues()), opt("browser_profile_id", kString).must("^bp_"),
 	opt("generate_browser_profile", kBool).nn(),
@@ -69,9 +69,15 @@ func (s *Server) createBrowserSession(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	timeout := 60
+	timeout, warning := 60, ""
 	if in.Timeout != nil {
 		timeout = *in.Timeout
+	}
+	if timeout > MaxSessionTimeout { // browser_sessions.py create_browser_session caps and warns
+		warning = fmt.Sprintf("Requested timeout of %d minutes exceeds the maximum of %d minutes (%d hours); "+
+			"this session was capped at %d minutes. Longer browser durations are available on our enterprise plan, "+
+			"please contact sales@skyvern.com", timeout, MaxSessionTimeout, MaxSessionTimeout/60, MaxSessionTimeout)
+		timeout = MaxSessionTimeout
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -93,7 +99,19 @@ func (s *Server) createBrowserSession(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions[id] = b
 	s.artifacts[b.recordingID] = &artifactRef{id: b.recordingID, kind: artSessionRecording, sessionID: id}
-	writeJSON(w, http.StatusOK, s.sessionView(b, now, s.baseURL(r)))
+	writeJSON(w, http.StatusOK, sessionWithWarning{s.sessionView(b, now, s.baseURL(r)), warning})
+}
+
+// MaxSessionTimeout is the longest browser session timeout, in minutes,
+// Skyvern grants (MAX_TIMEOUT, 4 hours). A longer timeout is not refused:
+// the session is capped at this and the create answer carries a warning.
+const MaxSessionTimeout = 240
+
+// sessionWithWarning is the create answer: the session and the server's
+// warning (null unless the timeout was capped).
+type sessionWithWarning struct {
+	client.BrowserSession
+	Warning string `json:"warning,omitempty"`
 }
 
 // lockSession locks s and returns the session named by the
@@ -153,7 +171,7 @@ func (s *Server) closeBrowserSession(w http.ResponseWriter, r *http.Request) {
 	if _, done := b.completedAt(now); !done {
 		b.closed = now
 	}
-	writeNull(w)
+	writeJSON(w, http.StatusOK, map[string]string{"message": "Browser session closed"})
 }
 
 // ---- browser profiles ----
@@ -199,32 +217,31 @@ func (s *Server) createBrowserProfile(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, []verr{valueError(loc("body"), obj, err.Error())})
 		return
 	}
+	if in.BrowserSessionID != "" && in.WorkflowRunID != "" { // the request model's validator
+		writeValidation(w, []verr{valueError(loc("body"), obj, "Provide only one of browser_session_id or workflow_run_id")})
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	source := ""
+	var status int
+	var detail string
+	switch {
+	case in.BrowserSessionID != "":
+		source, status, detail = s.profileFromSession(in.BrowserSessionID)
+	case in.WorkflowRunID != "":
+		source, status, detail = s.profileFromWorkflowRun(in.WorkflowRunID)
+	}
+	if status != 0 {
+		writeDetail(w, status, detail)
+		return
+	}
 	for _, p := range s.profiles {
 		if !p.deleted && p.resp.Name == in.Name {
-			writeDetail(w, http.StatusConflict, fmt.Sprintf("Browser profile with name %q already exists", in.Name))
+			writeDetail(w, http.StatusConflict, fmt.Sprintf(
+				"A browser profile named '%s' already exists. Use a different name or delete the existing profile.", in.Name))
 			return
 		}
-	}
-	source := ""
-	switch {
-	case in.BrowserSessionID != "" && in.WorkflowRunID != "":
-		writeDetail(w, http.StatusBadRequest, "Provide either browser_session_id or workflow_run_id, not both")
-		return
-	case in.BrowserSessionID != "":
-		b, ok := s.sessions[in.BrowserSessionID]
-		if !ok {
-			writeDetail(w, http.StatusBadRequest, fmt.Sprintf("Browser session %s not found", in.BrowserSessionID))
-			return
-		}
-		source = string(b.resp.BrowserType)
-	case in.WorkflowRunID != "":
-		if run, ok := s.runs[in.WorkflowRunID]; !ok || !run.runType.IsWorkflow() {
-			writeDetail(w, http.StatusBadRequest, fmt.Sprintf("Workflow run %s not found", in.WorkflowRunID))
-			return
-		}
-		source = "chrome"
 	}
 	now := s.now()
 	p := &browserProfile{created: now, resp: client.BrowserProfile{
@@ -234,6 +251,64 @@ func (s *Server) createBrowserProfile(w http.ResponseWriter, r *http.Request) {
 	}}
 	s.profiles[p.resp.BrowserProfileID] = p
 	writeJSON(w, http.StatusOK, p.resp)
+}
+
+// profileFromSession checks that a browser session has a profile archive to
+// capture, as browser_profiles.py _create_profile_from_session does: the
+// session must exist, have been started with generate_browser_profile (or
+// reuse a saved profile), and, unless it reuses a profile, have ended (its
+// archive is uploaded when it closes). It returns the source browser type, or
+// the status and detail of the refusal. Call with s.mu held.
+func (s *Server) profileFromSession(id string) (source string, status int, detail string) {
+	b, ok := s.sessions[id]
+	switch {
+	case !ok:
+		return "", http.StatusNotFound, fmt.Sprintf("Browser session %s does not exist or is not live.", id)
+	case !b.resp.GenerateBrowserProfile && b.resp.BrowserProfileID == "":
+		return "", http.StatusBadRequest, "This browser session was not configured to generate a browser profile. " +
+			"Start a session with generate_browser_profile enabled to capture a profile."
+	case !b.resp.GenerateBrowserProfile: // reuses a saved profile: its archive is that profile's
+		if s.liveProfile(b.resp.BrowserProfileID) == nil {
+			return "", http.StatusBadRequest, fmt.Sprintf("This browser session reused profile %s, whose archive is unavailable. "+
+				"Create a profile from that session's source profile instead, or start a session with "+
+				"generate_browser_profile enabled to capture a new profile.", b.resp.BrowserProfileID)
+		}
+	default:
+		if _, ended := b.completedAt(s.now()); !ended {
+			return "", http.StatusBadRequest, "Browser session does not have a persisted profile archive. " +
+				"Close the session and wait for upload before creating a browser profile."
+		}
+	}
+	return string(b.resp.BrowserType), 0, ""
+}
+
+// profileFromWorkflowRun checks that a workflow run left a persisted browser
+// session, as browser_profiles.py _create_profile_from_workflow_run does:
+// the run must exist, its workflow version must persist browser sessions,
+// and the run must have ended (the session is persisted after it). Call with
+// s.mu held.
+func (s *Server) profileFromWorkflowRun(id string) (source string, status int, detail string) {
+	run, ok := s.runs[id]
+	if !ok || !run.runType.IsWorkflow() {
+		return "", http.StatusNotFound, fmt.Sprintf("WorkflowRun %s not found", id)
+	}
+	var version *client.Workflow
+	if wf, ok := s.workflows[run.request.WorkflowID]; ok && !wf.deleted {
+		for _, v := range wf.versions {
+			if v.WorkflowID == run.wfVersionID {
+				version = v
+			}
+		}
+	}
+	switch {
+	case version == nil:
+		return "", http.StatusNotFound, "Workflow not found. workflow_id=" + run.wfVersionID
+	case !version.PersistBrowserSession:
+		return "", http.StatusBadRequest, "Workflow does not persist browser sessions"
+	case !run.at(s.now()).final:
+		return "", http.StatusBadRequest, "Workflow run does not have a persisted session"
+	}
+	return "", 0, "" // the server records no source browser type for these
 }
 
 func (s *Server) listBrowserProfiles(w http.ResponseWriter, r *http.Request) {
@@ -339,20 +414,34 @@ func (s *Server) updateBrowserProfile(w http.ResponseWriter, r *http.Request) {
 	if name, ok := obj["name"].(string); ok && name != p.resp.Name {
 		for _, o := range s.profiles {
 			if !o.deleted && o.resp.Name == name {
-				writeDetail(w, http.StatusConflict, fmt.Sprintf("Browser profile with name %q already exists", name))
+				writeDetail(w, http.StatusConflict, fmt.Sprintf(
+					"A browser profile named '%s' already exists. Use a different name or delete the existing profile.", name))
 				return
 			}
 		}
 		p.resp.Name = name
 	}
-	if v, ok := obj["description"]; ok {
-		p.resp.Description, _ = v.(string)
+	// The repository's update_browser_profile skips a None description:
+	// null leaves it as it is.
+	if v, ok := obj["description"].(string); ok {
+		p.resp.Description = v
 	}
+	// proxy_pinning.apply_proxy_pin_update: a sticky session ID goes with
+	// RESIDENTIAL_ISP only.
+	sid, sidSet := obj["proxy_session_id"]
+	session, _ := sid.(string)
 	if _, ok := obj["proxy_location"]; ok {
 		p.resp.ProxyLocation = proxy
-	}
-	if v, ok := obj["proxy_session_id"]; ok {
-		p.resp.ProxySessionID, _ = v.(string)
+		if proxy == nil || proxy.Preset != "RESIDENTIAL_ISP" {
+			p.resp.ProxySessionID = ""
+		} else if session != "" {
+			p.resp.ProxySessionID = session
+		}
+	} else if sidSet {
+		p.resp.ProxyLocation, p.resp.ProxySessionID = nil, ""
+		if session != "" {
+			p.resp.ProxyLocation, p.resp.ProxySessionID = client.Proxy("RESIDENTIAL_ISP"), session
+		}
 	}
 	if rotate, _ := obj["rotate_proxy_session_id"].(bool); rotate {
 		p.resp.ProxySessionID = newID("pxs_")

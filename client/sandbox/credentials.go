@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"encoding/base32"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -73,17 +75,63 @@ func readCredentialBody(w http.ResponseWriter, r *http.Request) (map[string]any,
 	return obj, true
 }
 
-// credentialFromBody is what the API returns for a validated
-// CreateCredentialRequest body, without its ID: never a secret.
-// readCredential reads and validates a credential body (or answers 422)
-// and returns the credential it describes.
+// authenticatorKeyOK checks a password credential with totp_type
+// authenticator as credentials.py _parse_authenticator_totp_config_or_raise
+// does: its totp must be a Base32 setup key (spaces and dashes ignored) or an
+// otpauth://totp/ URI with one. Otherwise it answers Skyvern's 400, whose
+// detail is an object {"error_code", "message"}, and returns false. The key
+// itself is never echoed.
+func authenticatorKeyOK(w http.ResponseWriter, obj map[string]any) bool {
+	data, _ := obj["credential"].(map[string]any)
+	if obj["credential_type"] != string(client.CredentialPassword) || data["totp_type"] != "authenticator" {
+		return true
+	}
+	key, _ := data["totp"].(string)
+	code, msg := "", ""
+	switch {
+	case strings.TrimSpace(key) == "":
+		code, msg = "authenticator_key_required", "Authenticator key is required. Paste the raw setup key or full otpauth:// URI from the website's 2FA setup screen."
+	case !validAuthenticatorKey(key):
+		code, msg = "invalid_authenticator_key", "Invalid authenticator key. Paste the raw Base32 setup key or full otpauth:// URI from the website's 2FA setup screen."
+	default:
+		return true
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]any{"detail": map[string]string{"error_code": code, "message": msg}})
+	return false
+}
+
+func validAuthenticatorKey(key string) bool {
+	compact := strings.Join(strings.Fields(key), "")
+	if u, err := url.Parse(compact); err == nil && strings.EqualFold(u.Scheme, "otpauth") {
+		return strings.EqualFold(u.Host, "totp") && validBase32(u.Query().Get("secret"))
+	}
+	return validBase32(strings.ReplaceAll(compact, "-", ""))
+}
+
+// validBase32 is pyotp's byte_secret check: Base32, any case, padding
+// optional.
+func validBase32(s string) bool {
+	s = strings.ToUpper(strings.TrimRight(s, "="))
+	if s == "" {
+		return false
+	}
+	_, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
+	return err == nil
+}
+
+// readCredential reads and validates a credential body (or answers 422,
+// or 400 for a bad authenticator key) and returns the credential it
+// describes.
 func readCredential(w http.ResponseWriter, r *http.Request) (client.Credential, bool) {
 	obj, ok := readCredentialBody(w, r)
-	if !ok {
+	if !ok || !authenticatorKeyOK(w, obj) {
 		return client.Credential{}, false
 	}
 	return credentialFromBody(obj), true
 }
+
+// credentialFromBody is what the API returns for a validated
+// CreateCredentialRequest body, without its ID: never a secret.
 
 func credentialFromBody(obj map[string]any) client.Credential {
 	ct := client.CredentialType(obj["credential_type"].(string))

@@ -1,6 +1,8 @@
 package sandbox_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -18,7 +20,7 @@ func TestCredentialsNeverReturnSecrets(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, false)
 	const (
 		password   = "CANARY-PASSWORD-f00d"
-		totpSecret = "CANARYTOTPSECRETBASE32"
+		totpSecret = "CANARYTOTPSECRETBASE3222"
 		cardNumber = "4111222233331111"
 		cvv        = "987"
 		secret     = "CANARY-SECRET-VALUE-beef"
@@ -135,7 +137,7 @@ func TestLoginAndDownloadFiles(t *testing.T) {
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.Equal(t, "application/pdf", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "application/octet-stream", resp.Header.Get("Content-Type"), "a download is served as bytes")
 	assert.True(t, strings.HasPrefix(string(b), "%PDF-"))
 	assert.Equal(t, *f.FileSize, int64(len(b)))
 
@@ -155,7 +157,7 @@ func TestUploadFile(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.Equal(t, "hello sandbox", string(b))
-	assert.Equal(t, "text/plain", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "application/octet-stream", resp.Header.Get("Content-Type"), "an upload is served as a download")
 
 	// No file part: 422 at body.file, as FastAPI answers.
 	var buf strings.Builder
@@ -181,7 +183,7 @@ func TestUploadFile(t *testing.T) {
 
 func TestUpdateCredentialNeverEchoesSecrets(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, false)
-	const newPassword, newTOTP, secret = "CANARY-UPDATED-PW-77aa", "CANARYNEWTOTPSECRET", "CANARY-UPDATED-SECRET-9b"
+	const newPassword, newTOTP, secret = "CANARY-UPDATED-PW-77aa", "CANARYNEWTOTPSECRETZZZZZ", "CANARY-UPDATED-SECRET-9b"
 	c, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "Acme", VaultType: "skyvern",
 		Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "ada", Password: "old-pw"}}})
 	require.NoError(t, err)
@@ -214,4 +216,59 @@ func TestUpdateCredentialNeverEchoesSecrets(t *testing.T) {
 	for _, s := range []string{newPassword, newTOTP, secret} {
 		assert.NotContains(t, e.bodies.String(), s, "no answer ever carries a secret")
 	}
+}
+
+// agent_protocol.py _validate_file_size: a file above MAX_UPLOAD_FILE_SIZE
+// (10 MB) gets 413.
+func TestUploadAboveSizeLimitIs413(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	_, err := e.c.UploadFile(e.ctx, "max.bin", "application/octet-stream", bytes.NewReader(make([]byte, 10<<20)))
+	require.NoError(t, err, "exactly 10 MB is accepted")
+	_, err = e.c.UploadFile(e.ctx, "big.bin", "application/octet-stream", bytes.NewReader(make([]byte, 10<<20+1)))
+	var apiErr *client.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 413, apiErr.StatusCode)
+	assert.Equal(t, "File size exceeds the maximum allowed size (10.0 MB)", apiErr.Detail)
+}
+
+// credentials.py create_credential and update_credential →
+// _parse_authenticator_totp_config_or_raise: an authenticator credential
+// needs a Base32 setup key or an otpauth://totp/ URI (400 with an
+// {"error_code", "message"} detail otherwise); the answer reports the
+// totp_type stored, "none" when none was given.
+func TestAuthenticatorCredentialNeedsAValidKey(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	const badKey = "NOT-BASE32-189!"
+	for _, tc := range []struct{ totp, code string }{
+		{``, "authenticator_key_required"},
+		{`"totp":"   ",`, "authenticator_key_required"},
+		{`"totp":"` + badKey + `",`, "invalid_authenticator_key"},
+		{`"totp":"otpauth://totp/a?secret=189",`, "invalid_authenticator_key"},
+	} {
+		body := `{"name":"n","credential_type":"password","credential":{"username":"u","password":"p",` + tc.totp + `"totp_type":"authenticator"}}`
+		for _, path := range []string{"/v1/credentials", "/v1/credentials/" + mustCred(t, e) + "/update"} {
+			code, _, b := e.raw(t, "POST", path, "application/json", body)
+			require.Equal(t, 400, code, "%s %s: %s", path, tc.totp, b)
+			var got struct {
+				Detail struct {
+					ErrorCode string `json:"error_code"`
+					Message   string `json:"message"`
+				} `json:"detail"`
+			}
+			require.NoError(t, json.Unmarshal(b, &got))
+			assert.Equal(t, tc.code, got.Detail.ErrorCode, path)
+			assert.Contains(t, got.Detail.Message, "uthenticator key", path)
+			assert.NotContains(t, string(b), badKey, "the key is never echoed")
+		}
+	}
+	for _, key := range []string{"jbsw y3dp ehpk 3pxp", "JBSW-Y3DP", "otpauth://totp/Acme:ada?secret=JBSWY3DPEHPK3PXP&issuer=Acme"} {
+		c, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "ok",
+			Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "u", Password: "p", TOTP: key, TOTPType: "authenticator"}}})
+		require.NoError(t, err, key)
+		assert.Equal(t, client.TOTPType("authenticator"), c.Credential.TOTPType, key)
+	}
+	c, err := e.c.CreateCredential(e.ctx, &client.CreateCredentialRequest{Name: "no type",
+		Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "u", Password: "p", TOTP: "whatever"}}})
+	require.NoError(t, err, "without totp_type authenticator the key is not checked")
+	assert.Equal(t, client.TOTPType("none"), c.Credential.TOTPType, "totp_type defaults to none, a TOTP secret or not")
 }

@@ -23,7 +23,12 @@
 //     IDs tsk_ (engine skyvern-1.0 and the computer-use engines, with run
 //     types task_v1, openai_cua, anthropic_cua, ui_tars, yutori_navigator) or
 //     tsk_v2_ (skyvern-2.0, task_v2); workflow runs get wr_. POST
-//     /v1/runs/{run_id}/cancel turns a run that is not final into canceled.
+//     /v1/runs/{run_id}/cancel turns a run that is not final into canceled;
+//     for a finished run it does what Skyvern's run_service.cancel_run does
+//     by run type: a tsk_ task run is refused (400 {"detail": "Invalid task
+//     status transition ..."}, or 500 {"error": "Unexpected error:
+//     TaskAlreadyTimeout"} when it timed out), a task_v2 run is marked
+//     canceled anyway, a workflow run keeps its status (200).
 //   - A completed task run's output follows its data_extraction_schema: a
 //     value valid against a JSON Schema (objects with all their properties,
 //     arrays with one item, the first enum value, sensible numbers and
@@ -39,7 +44,11 @@
 //     a playable video: the rest is filler, Options.RecordingSize bytes in
 //     all, generated on the fly. A download_files run also has a downloaded
 //     PDF. GET /v1/artifacts/{artifact_id}/content serves the bytes with
-//     their real Content-Type and honours Range requests (206, 416).
+//     their real Content-Type, inline, and honours Range requests (206,
+//     416); downloads and uploads come as application/octet-stream with
+//     Content-Disposition: attachment (filename and RFC 5987 filename*), as
+//     Skyvern serves them, with X-Content-Type-Options: nosniff. The
+//     artifacts of an unknown run are [], not 404.
 //     signed_url, screenshot_urls and recording_url point at that endpoint
 //     on the sandbox itself with a ?token= that works without an API key.
 //   - The timeline of workflow and task_v2 runs lists a block entry per block
@@ -52,8 +61,17 @@
 //     expands it (parameter IDs, an output parameter per block).
 //   - Browser sessions run until closed (status completed, completed_at set,
 //     a recording in recordings) or until their timeout in minutes passes.
-//     Browser profile names are unique (409). Credentials never come back
-//     with their secret: the sandbox does not even keep it.
+//     A timeout above 240 minutes is capped at 240 and the create answer
+//     carries Skyvern's warning; close answers {"message": "Browser session
+//     closed"}. A browser profile made from a session needs one started
+//     with generate_browser_profile and closed (or reusing a live profile),
+//     one made from a workflow run needs a finished run of a workflow with
+//     persist_browser_session (400 with Skyvern's words otherwise, 404 for
+//     an unknown source, 422 for both). Browser profile names are unique
+//     (409). Credentials never come back with their secret: the sandbox
+//     does not even keep it. An authenticator credential needs a Base32 key
+//     or an otpauth:// URI (400 {"detail": {"error_code", "message"}}).
+//     POST /v1/upload_file takes files up to 10 MB (413 beyond).
 //     POST /v1/credentials/totp extracts the code from the message.
 //   - Folders (fld_...) are listed most recently modified first, searched in
 //     title and description. A workflow is in a folder when its latest
@@ -69,7 +87,8 @@
 //     "********". 422 errors never carry the key (no input that could hold
 //     it). Unknown IDs get 404 {"detail":"Custom LLM not found"}.
 //   - Webhooks are never delivered: retry_webhook answers with the payload
-//     it would send and an error saying so.
+//     it would send and an error saying so (400 when neither the run nor the
+//     request has a webhook URL).
 //   - Tags live in one event log, as in Skyvern: every set and delete on a
 //     workflow or a workflow run is an event (tag history, newest first) and
 //     the applied tags are the set events nothing superseded yet. A key
@@ -92,14 +111,16 @@
 //     workflow run gets the first code of its definition's or first block's
 //     error_code_mapping) and created_at_start/end. The runs of login and
 //     download_files belong to hidden workflows titled Login and Download
-//     files. POST /v1/runs/cancel cancels the runs that are not final and
-//     reports finished and unknown ones (and duplicates once) as failed.
+//     files. POST /v1/runs/cancel applies cancel_run to each run (duplicates
+//     once): unknown runs and those cancel_run refuses are failed, the rest
+//     cancelled.
 //     POST /v1/agents/runs/{workflow_run_id}/retry starts a new wr_ run of
 //     the same workflow version with the same request and markers once the
 //     run is final (400 before, 404 for task runs or a deleted workflow).
 //   - Updates: PATCH on a browser session toggles generate_browser_profile
 //     (409 once it has ended); PATCH on a browser profile changes the fields
-//     sent (null clears, names stay unique: 409); POST
+//     sent (a null description changes nothing, a sticky proxy_session_id
+//     goes with RESIDENTIAL_ISP only, names stay unique: 409); POST
 //     /v1/credentials/{credential_id}/update replaces name, type and data
 //     but keeps the ID and vault, and echoes no secret. PUT
 //     /v1/agents/{workflow_permanent_id}/folder sets the latest version's
@@ -133,10 +154,11 @@
 //     (Skyvern answers 422 with a text detail, which the spec's 422 shape
 //     does not allow).
 //
-// cancel_run, delete_workflow and close_browser_session answer 200 with the
-// JSON body null, which is what FastAPI sends for these operations (the spec
-// declares application/json with an empty schema); the profile and
-// credential deletes answer 204 without a body.
+// cancel_run and delete_workflow answer 200 with the JSON body null, which
+// is what FastAPI sends for these operations (the spec declares
+// application/json with an empty schema); delete_workflow does so for an
+// unknown or deleted workflow too, and get_workflow_versions answers [] for
+// one. The profile and credential deletes answer 204 without a body.
 //
 // # Errors
 //

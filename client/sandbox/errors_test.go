@@ -51,11 +51,7 @@ func TestNotFound(t *testing.T) {
 	errs := []error{}
 	_, err := e.c.GetRun(e.ctx, "tsk_000000000000000001")
 	errs = append(errs, err)
-	_, err = e.c.GetRunArtifacts(e.ctx, "wr_000000000000000001")
-	errs = append(errs, err)
 	_, err = e.c.GetWorkflow(e.ctx, "wpid_000000000000000001", 0, false)
-	errs = append(errs, err)
-	_, err = e.c.GetWorkflowVersions(e.ctx, "wpid_000000000000000001", false)
 	errs = append(errs, err)
 	_, err = e.c.GetBrowserSession(e.ctx, "pbs_000000000000000001")
 	errs = append(errs, err)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 )
@@ -138,9 +139,13 @@ func (r *run) phases() (queued, started, pause, resume, end time.Time) {
 func (r *run) at(now time.Time) snap {
 	tq, ts0, tp, tr, te := r.phases()
 	canceled := !r.canceled.IsZero() && !now.Before(r.canceled)
-	if !canceled && !now.Before(te) {
-		return snap{status: r.final, queuedAt: tq, startedAt: ts0, finishedAt: te, modifiedAt: te,
+	if !now.Before(te) && (!canceled || !r.canceled.Before(te)) {
+		sn := snap{status: r.final, queuedAt: tq, startedAt: ts0, finishedAt: te, modifiedAt: te,
 			steps: r.steps, progress: 1, started: true, final: true}
+		if canceled { // a skyvern-2.0 task canceled after it ended (see cancelOutcome)
+			sn.status, sn.modifiedAt = client.RunStatusCanceled, r.canceled
+		}
+		return sn
 	}
 	cut := now
 	if canceled {
@@ -402,35 +407,71 @@ func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.runView(run, run.at(now), s.baseURL(r)))
 }
 
-// lookupRun finds a run or answers 404. Call with s.mu held.
-func (s *Server) lookupRun(w http.ResponseWriter, id string) *run {
+// lookupRun finds a run or answers 404 with the detail Skyvern's route
+// gives (format takes the run ID). Call with s.mu held.
+func (s *Server) lookupRun(w http.ResponseWriter, id, format string) *run {
 	if run, ok := s.runs[id]; ok {
 		return run
 	}
-	writeDetail(w, http.StatusNotFound, fmt.Sprintf("Run %s not found", id))
+	writeDetail(w, http.StatusNotFound, fmt.Sprintf(format, id))
 	return nil
 }
 
 func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	run := s.lookupRun(w, r.PathValue("run_id"))
+	run := s.lookupRun(w, r.PathValue("run_id"), "Task run not found %s")
 	if run == nil {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.runView(run, run.at(s.now()), s.baseURL(r)))
 }
 
+// cancelOutcome cancels run at now as Skyvern's run_service.cancel_run does
+// and returns the error it answers, if any. A run still going is canceled.
+// A finished run depends on its type:
+//   - task_v1 and the other engines behind a tsk_ ID (the task's status
+//     transition is refused): 400 for completed, failed, terminated and
+//     canceled, and a 500 {"error": ...} for timed_out (TaskAlreadyTimeout is
+//     not an HTTP exception on the server);
+//   - task_v2: its status is overwritten to canceled (update_task_v2 has no
+//     final-state check), 200;
+//   - workflow_run: nothing changes (mark_workflow_run_as_canceled leaves a
+//     final run alone), 200.
+//
+// Call with s.mu held.
+func cancelOutcome(run *run, now time.Time) (status int, body any) {
+	sn := run.at(now)
+	switch {
+	case !sn.final, run.runType == client.RunTypeTaskV2:
+		if sn.status != client.RunStatusCanceled {
+			run.canceled = now
+		}
+	case run.runType.IsWorkflow():
+	case sn.status == client.RunStatusCanceled:
+		return http.StatusBadRequest, map[string]string{"detail": fmt.Sprintf(
+			"Invalid task status transition to canceled for %s because task is already canceled", run.id)}
+	case sn.status == client.RunStatusTimedOut:
+		return http.StatusInternalServerError, map[string]string{"error": "Unexpected error: TaskAlreadyTimeout"}
+	default:
+		return http.StatusBadRequest, map[string]string{"detail": fmt.Sprintf(
+			"Invalid task status transition from %s to canceled for %s", sn.status, run.id)}
+	}
+	return 0, nil
+}
+
 func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	run := s.lookupRun(w, r.PathValue("run_id"))
-	if run == nil {
+	id := r.PathValue("run_id")
+	run, ok := s.runs[id]
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Run not found "+id)
 		return
 	}
-	now := s.now()
-	if !run.at(now).final {
-		run.canceled = now
+	if status, body := cancelOutcome(run, s.now()); status != 0 {
+		writeJSON(w, status, body)
+		return
 	}
 	writeNull(w)
 }
@@ -438,12 +479,12 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getRunTimeline(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	run := s.lookupRun(w, r.PathValue("run_id"))
+	run := s.lookupRun(w, r.PathValue("run_id"), "Run not found %s")
 	if run == nil {
 		return
 	}
 	if !run.runType.IsWorkflow() && run.runType != client.RunTypeTaskV2 {
-		writeDetail(w, http.StatusBadRequest, fmt.Sprintf("Timeline is only available for workflow runs and task_v2 runs; %s is a %s run", run.id, run.runType))
+		writeDetail(w, http.StatusBadRequest, fmt.Sprintf("Timeline not available for run type %s", run.runType))
 		return
 	}
 	writeJSON(w, http.StatusOK, s.timeline(run, run.at(s.now())))
@@ -527,13 +568,14 @@ func (s *Server) getRunArtifacts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.mu.Unlock()
-	run := s.lookupRun(w, r.PathValue("run_id"))
-	if run == nil {
+	out := []client.Artifact{}
+	run, ok := s.runs[r.PathValue("run_id")]
+	if !ok { // the server queries artifacts by run ID: none for an unknown run
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	sn := run.at(s.now())
 	base := s.baseURL(r)
-	out := []client.Artifact{}
 	for _, id := range []string{run.art.screenshot, run.art.html, run.art.llm, run.art.recording, run.art.download} {
 		ref := s.artifacts[id]
 		if ref == nil || !sn.artifactExists(ref.kind) {
@@ -665,9 +707,61 @@ func (s *Server) getArtifactContent(w http.ResponseWriter, r *http.Request) {
 		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Artifact %s not found", id))
 		return
 	}
-	w.Header().Set("Content-Type", c.ctype)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", c.name))
+	// agent_protocol.py _artifact_response_config and
+	// _artifact_content_response_headers: a download is served as
+	// application/octet-stream with an attachment disposition (browsers never
+	// render user-supplied bytes inline); every other type inline, with no
+	// file name.
+	h := w.Header()
+	h.Set("Content-Type", c.ctype)
+	h.Set("Content-Disposition", "inline")
+	if artifactTypes[ref.kind] == client.ArtifactDownload {
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", attachmentDisposition(c.name))
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-cache")
+	if r.URL.Query().Get("token") != "" {
+		h.Set("Cache-Control", fmt.Sprintf("private, max-age=%d", signedURLMaxAge))
+	}
 	http.ServeContent(w, r, c.name, modified, c.open())
+}
+
+// signedURLMaxAge is the Cache-Control max-age of content fetched through a
+// signed URL: Skyvern's default signed URL lifetime, 12 hours, in seconds.
+const signedURLMaxAge = 12 * 60 * 60
+
+// attachmentDisposition is Skyvern's Content-Disposition for a download:
+// attachment with an ASCII filename and the full name percent-encoded in
+// RFC 5987's filename* (UTF-8).
+func attachmentDisposition(name string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '"' || r == '\\' || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			return -1
+		}
+		return r
+	}, name)
+	if clean == "" {
+		clean = "download"
+	}
+	ascii := strings.Map(func(r rune) rune {
+		if r > unicode.MaxASCII {
+			return -1
+		}
+		return r
+	}, clean)
+	if ascii == "" || strings.HasPrefix(ascii, ".") && !strings.Contains(ascii[1:], ".") {
+		ascii = "download" + ascii
+	}
+	var enc strings.Builder
+	for _, b := range []byte(clean) { // Python's quote(name, safe="")
+		if 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || strings.IndexByte("_.-~", b) >= 0 {
+			enc.WriteByte(b)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", b)
+		}
+	}
+	return fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", ascii, enc.String())
 }
 
 var retryWebhookFields = []field{opt("webhook_url", kString)}
@@ -684,12 +778,16 @@ func (s *Server) retryRunWebhook(w http.ResponseWriter, r *http.Request) {
 	target, _ := obj["webhook_url"].(string)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	run := s.lookupRun(w, r.PathValue("run_id"))
+	run := s.lookupRun(w, r.PathValue("run_id"), "Run %s not found")
 	if run == nil {
 		return
 	}
 	if target == "" {
 		target = run.webhookURL
+	}
+	if target == "" { // webhook_service.replay_run_webhook: MissingWebhookTarget
+		writeDetail(w, http.StatusBadRequest, "No webhook URL configured for the run.")
+		return
 	}
 	payload := encodeJSON(s.runView(run, run.at(s.now()), s.baseURL(r)))
 	writeJSON(w, http.StatusOK, client.RunWebhookReplay{
@@ -738,12 +836,16 @@ func (s *Server) bulkCancelRuns(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		seen[id] = true
+		// run_service.bulk_cancel_runs: whatever cancel_run raises is "failed".
 		run, ok := s.runs[id]
-		if !ok || run.at(now).final {
+		if !ok {
 			out.Failed = append(out.Failed, id)
 			continue
 		}
-		run.canceled = now
+		if status, _ := cancelOutcome(run, now); status != 0 {
+			out.Failed = append(out.Failed, id)
+			continue
+		}
 		out.Cancelled = append(out.Cancelled, id)
 	}
 	writeJSON(w, http.StatusOK, out)

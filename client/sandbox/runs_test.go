@@ -127,16 +127,9 @@ func TestCancelRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, arts, 4, "a final run has all four artifacts")
 
-	// A final run stays as it is.
-	run2, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "done already"})
-	require.NoError(t, err)
-	e.clock.Advance(2 * time.Second)
-	require.NoError(t, e.c.CancelRun(e.ctx, run2.RunID))
-	got, err = e.c.GetRun(e.ctx, run2.RunID)
-	require.NoError(t, err)
-	assert.Equal(t, client.RunStatusCompleted, got.Status)
-
-	assert.True(t, client.IsNotFound(e.c.CancelRun(e.ctx, "tsk_000000000000000001")))
+	code, _, body = e.raw(t, "POST", "/v1/runs/tsk_000000000000000001/cancel", "", "")
+	assert.Equal(t, 404, code)
+	assert.JSONEq(t, `{"detail":"Run not found tsk_000000000000000001"}`, string(body))
 }
 
 func TestTriggers(t *testing.T) {
@@ -441,4 +434,162 @@ func TestBulkCancel(t *testing.T) {
 	code, _, body = e.raw(t, "POST", "/v1/runs/cancel", "application/json", `{}`)
 	require.Equal(t, 422, code)
 	assert.Equal(t, "missing", findLoc(t, validation(t, body), "body", "run_ids").Type)
+}
+
+// finishedRun starts a run of engine (a workflow run when engine is empty)
+// with prompt and advances the clock past its end.
+func finishedRun(t *testing.T, e *env, engine client.RunEngine, prompt string) string {
+	t.Helper()
+	var id string
+	if engine == "" {
+		wf := newExtraWorkflow(t, e, prompt)
+		run, err := e.c.RunWorkflow(e.ctx, &client.WorkflowRunRequest{WorkflowID: wf.WorkflowPermanentID, Parameters: map[string]any{"city": "Oslo"}})
+		require.NoError(t, err)
+		id = run.RunID
+	} else {
+		run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: prompt, Engine: engine})
+		require.NoError(t, err)
+		id = run.RunID
+	}
+	e.clock.Advance(2 * time.Second)
+	return id
+}
+
+// Skyvern's run_service.cancel_run → cancel_task_v1 → update_task: a task
+// whose status is final cannot move to canceled (Task.validate_update).
+func TestCancelFinishedTaskRunIsRefused(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	for _, engine := range []client.RunEngine{client.EngineSkyvern1, client.EngineOpenAICUA} {
+		done := finishedRun(t, e, engine, "done already")
+		code, _, body := e.raw(t, "POST", "/v1/runs/"+done+"/cancel", "", "")
+		assert.Equal(t, 400, code, engine)
+		assert.JSONEq(t, `{"detail":"Invalid task status transition from completed to canceled for `+done+`"}`, string(body), engine)
+		got, err := e.c.GetRun(e.ctx, done)
+		require.NoError(t, err)
+		assert.Equal(t, client.RunStatusCompleted, got.Status, "the refused cancel changes nothing")
+	}
+
+	failed := finishedRun(t, e, client.EngineSkyvern1, "[sandbox:fail]")
+	code, _, body := e.raw(t, "POST", "/v1/runs/"+failed+"/cancel", "", "")
+	assert.Equal(t, 400, code)
+	assert.JSONEq(t, `{"detail":"Invalid task status transition from failed to canceled for `+failed+`"}`, string(body))
+
+	running, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "cancel twice"})
+	require.NoError(t, err)
+	require.NoError(t, e.c.CancelRun(e.ctx, running.RunID))
+	code, _, body = e.raw(t, "POST", "/v1/runs/"+running.RunID+"/cancel", "", "")
+	assert.Equal(t, 400, code)
+	assert.JSONEq(t, `{"detail":"Invalid task status transition to canceled for `+running.RunID+` because task is already canceled"}`, string(body))
+
+	// TaskAlreadyTimeout is no HTTP exception: the server's catch-all 500.
+	timedOut := finishedRun(t, e, client.EngineSkyvern1, "[sandbox:timeout]")
+	code, hdr, body := e.raw(t, "POST", "/v1/runs/"+timedOut+"/cancel", "", "")
+	assert.Equal(t, 500, code)
+	assert.Equal(t, "application/json", hdr.Get("Content-Type"))
+	assert.JSONEq(t, `{"error":"Unexpected error: TaskAlreadyTimeout"}`, string(body))
+	err = e.c.CancelRun(e.ctx, timedOut)
+	var apiErr *client.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "Unexpected error: TaskAlreadyTimeout", apiErr.Detail)
+}
+
+// cancel_task_v2 → mark_task_v2_as_canceled → update_task_v2 writes the
+// status without a final-state check: a finished skyvern-2.0 task becomes
+// canceled.
+func TestCancelFinishedTaskV2RunMarksItCanceled(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	done := finishedRun(t, e, client.EngineSkyvern2, "done already")
+	before, err := e.c.GetRun(e.ctx, done)
+	require.NoError(t, err)
+	require.Equal(t, client.RunStatusCompleted, before.Status)
+
+	code, _, body := e.raw(t, "POST", "/v1/runs/"+done+"/cancel", "", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "null", string(body))
+	got, err := e.c.GetRun(e.ctx, done)
+	require.NoError(t, err)
+	assert.Equal(t, client.RunStatusCanceled, got.Status)
+	assert.Equal(t, before.FinishedAt, got.FinishedAt, "finished_at is kept")
+	assert.NotEqual(t, before.ModifiedAt, got.ModifiedAt)
+	require.NoError(t, e.c.CancelRun(e.ctx, done), "cancelling it again is 200 too")
+}
+
+// cancel_workflow_run → mark_workflow_run_as_canceled leaves a run in a
+// final state alone and answers 200.
+func TestCancelFinishedWorkflowRunLeavesItAsItIs(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	for _, prompt := range []string{"done already", "[sandbox:fail] failed already"} {
+		done := finishedRun(t, e, "", prompt)
+		before, err := e.c.GetRun(e.ctx, done)
+		require.NoError(t, err)
+		require.True(t, before.Status.IsFinal())
+		code, _, body := e.raw(t, "POST", "/v1/runs/"+done+"/cancel", "", "")
+		assert.Equal(t, 200, code)
+		assert.Equal(t, "null", string(body))
+		got, err := e.c.GetRun(e.ctx, done)
+		require.NoError(t, err)
+		assert.Equal(t, before.Status, got.Status, prompt)
+		assert.Equal(t, before.ModifiedAt, got.ModifiedAt, prompt)
+	}
+}
+
+// bulk_cancel_runs calls cancel_run for each ID: what raises is failed,
+// everything else cancelled, whatever it did to the run.
+func TestBulkCancelFinishedRunsByRunType(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: time.Second}, true)
+	task := finishedRun(t, e, client.EngineSkyvern1, "done")
+	v2 := finishedRun(t, e, client.EngineSkyvern2, "done")
+	wr := finishedRun(t, e, "", "done")
+	res, err := e.c.BulkCancelRuns(e.ctx, []string{task, v2, wr, "tsk_000000000000000001"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{v2, wr}, res.Cancelled)
+	assert.Equal(t, []string{task, "tsk_000000000000000001"}, res.Failed)
+	for id, want := range map[string]client.RunStatus{task: client.RunStatusCompleted, v2: client.RunStatusCanceled, wr: client.RunStatusCompleted} {
+		got, err := e.c.GetRun(e.ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, want, got.Status, id)
+	}
+}
+
+// get_run_artifacts queries artifacts by run ID without looking the run up.
+func TestRunArtifactsOfUnknownRunAreEmpty(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	code, _, body := e.raw(t, "GET", "/v1/runs/wr_000000000000000001/artifacts", "", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "[]", string(body))
+	arts, err := e.c.GetRunArtifacts(e.ctx, "tsk_000000000000000001")
+	require.NoError(t, err)
+	assert.Empty(t, arts)
+}
+
+// webhook_service.replay_run_webhook raises MissingWebhookTarget (400) when
+// neither the run nor the request has a webhook URL.
+func TestRetryWebhookWithoutWebhookURLIs400(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: -1}, false)
+	run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "no hook"})
+	require.NoError(t, err)
+	code, _, body := e.raw(t, "POST", "/v1/runs/"+run.RunID+"/retry_webhook", "", "")
+	assert.Equal(t, 400, code)
+	assert.JSONEq(t, `{"detail":"No webhook URL configured for the run."}`, string(body))
+	replay, err := e.c.RetryRunWebhook(e.ctx, run.RunID, &client.RetryRunWebhookRequest{WebhookURL: "https://hooks.example.com/c"})
+	require.NoError(t, err, "a webhook_url in the request is enough")
+	assert.Equal(t, "https://hooks.example.com/c", replay.TargetWebhookURL)
+	assert.Empty(t, replay.DefaultWebhookURL)
+}
+
+// Each route's own 404 and 400 words (get_run, get_run_timeline).
+func TestRunRoutesAnswerInTheServersWords(t *testing.T) {
+	e := newEnv(t, sandbox.Options{RunDuration: -1}, false)
+	const unknown = "tsk_000000000000000001"
+	code, _, body := e.raw(t, "GET", "/v1/runs/"+unknown, "", "")
+	assert.Equal(t, 404, code)
+	assert.JSONEq(t, `{"detail":"Task run not found `+unknown+`"}`, string(body))
+	code, _, body = e.raw(t, "GET", "/v1/runs/"+unknown+"/timeline", "", "")
+	assert.Equal(t, 404, code)
+	assert.JSONEq(t, `{"detail":"Run not found `+unknown+`"}`, string(body))
+	task, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "x", Engine: client.EngineAnthropicCUA})
+	require.NoError(t, err)
+	code, _, body = e.raw(t, "GET", "/v1/runs/"+task.RunID+"/timeline", "", "")
+	assert.Equal(t, 400, code)
+	assert.JSONEq(t, `{"detail":"Timeline not available for run type anthropic_cua"}`, string(body))
 }

@@ -33,7 +33,7 @@ const OrganizationID = "o_sandbox"
 
 const (
 	maxBodySize   = 16 << 20 // JSON request bodies
-	maxUploadSize = 64 << 20 // upload_file
+	maxUploadSize = 10 << 20 // upload_file: Skyvern's MAX_UPLOAD_FILE_SIZE (10 MB), 413 beyond
 )
 
 // Options configures a Server. The zero value is a usable sandbox that

@@ -523,13 +523,21 @@ func (s *Server) updateWorkflow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteWorkflow(w http.ResponseWriter, r *http.Request) {
-	wf := s.lockWorkflow(w, r, "workflow_id")
-	if wf == nil {
-		return
-	}
+	s.mu.Lock()
 	defer s.mu.Unlock()
-	wf.deleted = true
+	// delete_workflow_by_permanent_id soft-deletes whatever matches: an
+	// unknown or already deleted workflow is 200 too.
+	if wf, ok := s.workflows[r.PathValue("workflow_id")]; ok {
+		wf.deleted = true
+	}
 	writeNull(w)
+}
+
+// invalidTemplate answers get_workflow's and get_workflow_versions' 400 for
+// template=true: the sandbox has no global workflow templates.
+func invalidTemplate(w http.ResponseWriter, id string) {
+	writeDetail(w, http.StatusBadRequest, fmt.Sprintf(
+		"Invalid template workflow permanent id: %s. Please make sure the workflow is a valid template.", id))
 }
 
 func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
@@ -544,7 +552,7 @@ func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if template {
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Workflow template %s not found", id))
+		invalidTemplate(w, id)
 		return
 	}
 	wf := s.lookupWorkflow(w, id)
@@ -573,14 +581,16 @@ func (s *Server) getWorkflowVersions(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	id := r.PathValue("workflow_permanent_id")
 	if template {
-		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Workflow template %s not found", id))
+		invalidTemplate(w, id)
 		return
 	}
-	wf := s.lookupWorkflow(w, id)
-	if wf == nil {
-		return
+	// get_workflow_versions_by_permanent_id: [] when nothing matches (an
+	// unknown or deleted workflow), not 404.
+	versions := []*client.Workflow{}
+	if wf, ok := s.workflows[id]; ok && !wf.deleted {
+		versions = wf.versions
 	}
-	writeJSON(w, http.StatusOK, wf.versions)
+	writeJSON(w, http.StatusOK, versions)
 }
 
 func (s *Server) getWorkflows(w http.ResponseWriter, r *http.Request) {

@@ -115,7 +115,7 @@ func TestWorkflowVersions(t *testing.T) {
 	list, err = e.c.GetWorkflows(e.ctx, nil)
 	require.NoError(t, err)
 	assert.Len(t, list, 1)
-	assert.True(t, client.IsNotFound(e.c.DeleteWorkflow(e.ctx, wpid)))
+	assert.NoError(t, e.c.DeleteWorkflow(e.ctx, wpid), "deleting a deleted workflow is 200 too")
 }
 
 func TestRunWorkflow(t *testing.T) {
@@ -381,4 +381,46 @@ func TestWorkflowFolderAndProfileReset(t *testing.T) {
 	assert.Empty(t, body)
 	code, _, _ = e.raw(t, "POST", "/v1/agents/wpid_000000000000000404/browser_session/reset_profile", "", "")
 	assert.Equal(t, 404, code)
+}
+
+// get_workflow_versions → get_workflow_versions_by_permanent_id returns []
+// when nothing matches, deleted versions filtered out.
+func TestWorkflowVersionsOfUnknownWorkflowAreEmpty(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	code, _, body := e.raw(t, "GET", "/v1/agents/wpid_000000000000000001/versions", "", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "[]", string(body))
+	wf := newExtraWorkflow(t, e, "gone soon")
+	vs, err := e.c.GetWorkflowVersions(e.ctx, wf.WorkflowPermanentID, false)
+	require.NoError(t, err)
+	require.Len(t, vs, 1)
+	require.NoError(t, e.c.DeleteWorkflow(e.ctx, wf.WorkflowPermanentID))
+	vs, err = e.c.GetWorkflowVersions(e.ctx, wf.WorkflowPermanentID, false)
+	require.NoError(t, err)
+	assert.Empty(t, vs, "a deleted workflow's versions are filtered out")
+}
+
+// delete_workflow → delete_workflow_by_permanent_id soft-deletes whatever
+// matches, without looking the workflow up first.
+func TestDeleteUnknownWorkflowIs200(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	code, hdr, body := e.raw(t, "POST", "/v1/agents/wpid_000000000000000001/delete", "", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "application/json", hdr.Get("Content-Type"))
+	assert.Equal(t, "null", string(body))
+	assert.NoError(t, e.c.DeleteWorkflow(e.ctx, "wpid_000000000000000002"))
+}
+
+// get_workflow and get_workflow_versions with template=true raise
+// InvalidTemplateWorkflowPermanentId (400) for an ID that is not a global
+// template; the sandbox has none.
+func TestWorkflowTemplateUnknownIs400(t *testing.T) {
+	e := newEnv(t, sandbox.Options{}, false)
+	wf := newExtraWorkflow(t, e, "not a template")
+	for _, path := range []string{"/v1/agents/" + wf.WorkflowPermanentID, "/v1/agents/" + wf.WorkflowPermanentID + "/versions"} {
+		code, _, body := e.raw(t, "GET", path+"?template=true", "", "")
+		assert.Equal(t, 400, code, path)
+		assert.JSONEq(t, `{"detail":"Invalid template workflow permanent id: `+wf.WorkflowPermanentID+
+			`. Please make sure the workflow is a valid template."}`, string(body), path)
+	}
 }
