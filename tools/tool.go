@@ -51,12 +51,13 @@ const (
 	ToolsetSchedules       = "schedules"
 	ToolsetScripts         = "scripts"
 	ToolsetSDK             = "sdk"
+	ToolsetBrowser         = "browser"
 )
 
 // Toolsets lists every toolset in display order.
 func Toolsets() []string {
 	return []string{ToolsetRuns, ToolsetWorkflows, ToolsetBrowserSessions, ToolsetBrowserProfiles, ToolsetCredentials, ToolsetAgent,
-		ToolsetFolders, ToolsetCustomLLMs, ToolsetTags, ToolsetSchedules, ToolsetScripts, ToolsetSDK, ToolsetAdmin}
+		ToolsetFolders, ToolsetCustomLLMs, ToolsetTags, ToolsetSchedules, ToolsetScripts, ToolsetSDK, ToolsetBrowser, ToolsetAdmin}
 }
 
 // ErrNoAPIKey is returned by Deps.Client when no Skyvern API key is set.

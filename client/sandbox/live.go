@@ -57,6 +57,20 @@ func (s *Server) startBrowser(ctx context.Context, id, startURL string, timeout 
 		return nil, err
 	}
 	l := &liveBrowser{b: b}
+	if startURL != "" {
+		// Answer once the start page has loaded, as Skyvern does.
+		wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		conn, err := cdp.Connect(wctx, b.WSURL, nil, "")
+		if err == nil {
+			err = cdp.WaitLoaded(wctx, conn)
+			conn.Close()
+		}
+		if err != nil {
+			b.Close()
+			return nil, fmt.Errorf("the start page %s did not load: %v", startURL, err)
+		}
+	}
 	l.timer = time.AfterFunc(timeout, l.close)
 	return l, nil
 }

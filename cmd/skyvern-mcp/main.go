@@ -221,7 +221,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	if cfg.Sandbox {
 		// One sandbox per caller key, so that HTTP callers with different
 		// keys never see each other's runs.
-		sb := sandbox.NewMulti(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: cfg.SandboxRecordingBytes}, 0)
+		sb := sandbox.NewMulti(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: cfg.SandboxRecordingBytes,
+			Chromium: sandboxChromium(cfg.SandboxChromium)}, 0)
+		a.closers = append(a.closers, sb.CloseBrowsers)
 		url, shutdown, err := sb.Listen("127.0.0.1:0")
 		if err != nil {
 			return nil, fmt.Errorf("starting the sandbox: %w", err)
@@ -273,7 +275,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		// tasks, subscriptions and waits.
 		Watcher: client.NewWatcher(client.WatchOptions{}),
 	}
-	a.closers = append(a.closers, deps.Watcher.Close)
+	a.closers = append(a.closers, deps.Watcher.Close, deps.CloseBrowsers)
 	res := resources.New(resources.Options{Deps: deps, MaxResourceBytes: cfg.MaxResourceBytes, NoSubscriptions: cfg.Stateless})
 	a.closers = append(a.closers, res.Close)
 	deps.OnRun, deps.ResourceLinks = res.SeeRun, true

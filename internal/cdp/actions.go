@@ -229,6 +229,23 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// WaitLoaded waits (until ctx ends) until the current page is a loaded
+// document other than about:blank.
+func WaitLoaded(ctx context.Context, c *Conn) error {
+	for {
+		ok, err := evalJS[bool](ctx, c, `location.href !== 'about:blank' && document.readyState === 'complete'`)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil && ok {
+			return nil
+		}
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
 // Snapshot is the page as lines of text: headings and text, and the
 // interactive elements with their refs (e.g. `- button "Send" [ref=e3]`).
 type Snapshot struct {
@@ -385,6 +402,12 @@ func WaitFor(ctx context.Context, c *Conn, selector, text string) error {
 	}
 }
 
+// EvaluateJSON runs expr (awaiting a promise) and returns its value as
+// JSON.
+func EvaluateJSON(ctx context.Context, c *Conn, expr string) ([]byte, error) {
+	return evalJS[[]byte](ctx, c, expr)
+}
+
 // Text is the visible text of the page and its same-origin iframes.
 func Text(ctx context.Context, c *Conn) (string, error) {
 	return evalJS[string](ctx, c, call("text"))
@@ -479,20 +502,59 @@ func Evaluate(ctx context.Context, c *Conn, expr string) (json.RawMessage, error
 	return json.RawMessage(b), nil
 }
 
-// Back goes one page back in the tab's history.
-func Back(ctx context.Context, c *Conn) (PageInfo, error) {
-	if _, err := run(ctx, c, chromedp.NavigateBack()); err != nil {
-		return PageInfo{}, err
-	}
-	return Info(ctx, c)
-}
+// Back goes one page back in the tab's history and waits (at most 10 s)
+// for that page.
+func Back(ctx context.Context, c *Conn) (PageInfo, error) { return historyStep(ctx, c, -1) }
 
 // Forward goes one page forward in the tab's history.
-func Forward(ctx context.Context, c *Conn) (PageInfo, error) {
-	if _, err := run(ctx, c, chromedp.NavigateForward()); err != nil {
+func Forward(ctx context.Context, c *Conn) (PageInfo, error) { return historyStep(ctx, c, 1) }
+
+// historyStep moves by delta in the history. A page restored from the
+// back-forward cache fires no load event, so it waits until the page shows
+// the entry's URL and has loaded.
+func historyStep(ctx context.Context, c *Conn, delta int) (PageInfo, error) {
+	h, err := run(ctx, c, func(ctx context.Context, t *chromedp.Target) (*page.GetNavigationHistoryResult, error) {
+		r, err := cdpb.Call(ctx, t, page.GetNavigationHistory, cdpb.Empty{})
+		return &r, err
+	})
+	if err != nil {
 		return PageInfo{}, err
 	}
-	return Info(ctx, c)
+	i := int(h.CurrentIndex) + delta
+	if i < 0 || i >= len(h.Entries) {
+		dir := "back"
+		if delta > 0 {
+			dir = "forward"
+		}
+		return PageInfo{}, fmt.Errorf("there is no page to go %s to in this tab's history", dir)
+	}
+	e := h.Entries[i]
+	if _, err := run(ctx, c, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdpb.Call(ctx, t, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: e.ID})
+		return chromedp.Void{}, err
+	}); err != nil {
+		return PageInfo{}, err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := evalJS[struct {
+			URL   string `json:"url"`
+			Title string `json:"title"`
+			Ready string `json:"ready"`
+		}](ctx, c, `({url: location.href, title: document.title, ready: document.readyState})`)
+		if ctx.Err() != nil {
+			return PageInfo{}, ctx.Err()
+		}
+		if err == nil && st.URL == e.URL && st.Ready == "complete" {
+			return PageInfo{URL: st.URL, Title: st.Title}, nil
+		}
+		if time.Now().After(deadline) {
+			return Info(ctx, c)
+		}
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			return PageInfo{}, err
+		}
+	}
 }
 
 // Tab is one page of the browser.

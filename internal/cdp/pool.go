@@ -68,7 +68,7 @@ func (p *Pool) Get(ctx context.Context, caller, sessionID string, dial Dial) (*C
 	if err != nil {
 		return nil, err
 	}
-	c, err = connect(ctx, p.httpClient(), addr, header)
+	c, err = connect(ctx, p.httpClient(), addr, header, "")
 	if err != nil {
 		return nil, err
 	}
@@ -243,9 +243,24 @@ func ResolveWebSocket(ctx context.Context, hc *http.Client, address string, head
 	return v.WS, nil
 }
 
-// connect dials the browser and attaches to its first page (opening one
-// when it has none).
-func connect(ctx context.Context, hc *http.Client, address string, header http.Header) (*Conn, error) {
+// Connect dials the browser at address (see ResolveWebSocket) on its own,
+// outside any pool, and attaches to the page whose URL is preferURL, else
+// to the first page. Close it with Close.
+func Connect(ctx context.Context, address string, header http.Header, preferURL string) (*Conn, error) {
+	c, err := connect(ctx, &http.Client{Timeout: 10 * time.Second}, address, header, preferURL)
+	if err != nil {
+		return nil, err
+	}
+	c.address = address
+	return c, nil
+}
+
+// Close closes a connection made by Connect.
+func (c *Conn) Close() { c.close() }
+
+// connect dials the browser and attaches to the page whose URL is prefer,
+// else to its first page (opening one when it has none).
+func connect(ctx context.Context, hc *http.Client, address string, header http.Header, prefer string) (*Conn, error) {
 	ws, err := ResolveWebSocket(ctx, hc, address, header)
 	if err != nil {
 		return nil, err
@@ -279,6 +294,12 @@ func connect(ctx context.Context, hc *http.Client, address string, header http.H
 			id = res.TargetID
 		} else {
 			id = ps[0].TargetID
+			for _, p := range ps {
+				if prefer != "" && p.URL == prefer {
+					id = p.TargetID
+					break
+				}
+			}
 		}
 		done <- c.attach(id)
 	}()

@@ -10,7 +10,10 @@ import (
 	"syscall"
 )
 
-func setProcessGroup(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} }
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dieWithParent(cmd.SysProcAttr)
+}
 
 func killGroup(cmd *exec.Cmd) {
 	if cmd.Process == nil {
