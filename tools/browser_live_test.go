@@ -143,3 +143,30 @@ func TestBrowserToolsOnChromium(t *testing.T) {
 var browserToolNames = []string{"browser_navigate", "browser_snapshot", "browser_click", "browser_type", "browser_select_option",
 	"browser_press_key", "browser_hover", "browser_scroll", "browser_wait_for", "browser_screenshot", "browser_evaluate",
 	"browser_tabs", "browser_back", "browser_forward", "browser_act", "browser_extract", "browser_validate"}
+
+// TestToolsetSizes logs each toolset's size in tools/list (the README's
+// per-toolset table) and keeps the browser toolset one flag away and small:
+// the default set is at its budget already.
+func TestToolsetSizes(t *testing.T) {
+	for _, ts := range Toolsets() {
+		sel, err := Select(Filter{Toolsets: []string{ts}})
+		require.NoError(t, err)
+		s, _ := measureToolsList(t, sel)
+		t.Logf("| `%s` | %d | %d | %d |", ts, s.Tools, s.ModelFacing, s.Whole)
+		if ts == ToolsetBrowser {
+			assert.Len(t, sel, len(browserToolNames))
+			assert.LessOrEqual(t, s.ModelFacing, 9000, "browser toolset: model-facing bytes")
+		}
+	}
+	assert.NotContains(t, DefaultToolsets(), ToolsetBrowser)
+	both, err := Select(Filter{Toolsets: []string{ToolsetBrowserSessions, ToolsetBrowser}})
+	require.NoError(t, err)
+	s, _ := measureToolsList(t, both)
+	t.Logf("browser_sessions,browser: tools=%d model-facing=%d whole=%d", s.Tools, s.ModelFacing, s.Whole)
+	assert.LessOrEqual(t, s.Tools, MaxDefaultTools)
+	assert.LessOrEqual(t, s.ModelFacing, MaxDefaultModelFacingBytes)
+	def, err := Select(Filter{})
+	require.NoError(t, err)
+	d, _ := measureToolsList(t, def)
+	t.Logf("default: tools=%d model-facing=%d whole=%d", d.Tools, d.ModelFacing, d.Whole)
+}
