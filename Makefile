@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION)
 E2E_DIR   := e2e
 
-.PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size fuzz clean
+.PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-browser bench-http bench-size fuzz clean
 
 all: build
 
@@ -49,6 +49,9 @@ docs: ## Regenerate the tool table in README.md.
 
 bench: build ## Benchmarks (loopback only, ~1 min): cold start, tools/list size, per-call overhead, peak RSS, allocations; prints a markdown table.
 	$(GO) run ./bench/skybench -bin $(BIN)
+
+bench-browser: build e2e-deps ## Browser actions (navigate, snapshot, type, screenshot, click) through skyvern-mcp vs Playwright MCP on the same page and Chromium (~1 min): medians, ratio, RSS of one session. Not part of make test.
+	cd $(E2E_DIR) && node bench-browser.mjs
 
 bench-size: build ## Result and resource sizes (~30 s): the JSON-RPC bytes of get_run on an 11 MB output, peak RSS reading 7 MiB and 20 MiB recordings. Not part of make test.
 	$(GO) run ./bench/resultsize -bin $(BIN)
