@@ -7,7 +7,7 @@ DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 E2E_DIR   := e2e
 
-.PHONY: all build test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size bench-replicas fuzz clean
+.PHONY: all build generate test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size bench-browser bench-replicas fuzz clean
 
 all: build
 
@@ -45,6 +45,10 @@ cover: ## Coverage report (coverage.out).
 	$(GO) test -count=1 -coverprofile=coverage.out ./...
 	$(GO) tool cover -func=coverage.out | tail -1
 
+generate: ## Regenerate everything derived from code: tool schemas, tool snapshots, the README's toolset and tool tables.
+	$(GO) generate ./tools
+	$(MAKE) snapshots docs
+
 snapshots: ## Regenerate the tool snapshots under tools/testdata/toolsnaps.
 	UPDATE_TOOLSNAPS=true $(GO) test ./tools/ -run TestToolSnapshots -count=1
 
@@ -53,6 +57,9 @@ docs: ## Regenerate the tool table in README.md.
 
 bench: build ## Benchmarks (loopback only, ~1 min): cold start, tools/list size, per-call overhead, peak RSS, allocations; prints a markdown table.
 	$(GO) run ./bench/skybench -bin $(BIN)
+
+bench-browser: build e2e-deps ## Browser actions (navigate, snapshot, type, screenshot, click) through skyvern-mcp vs Playwright MCP on the same page and Chromium (~1 min): medians, ratio, RSS of one session. Not part of make test.
+	cd $(E2E_DIR) && node bench-browser.mjs
 
 bench-size: build ## Result and resource sizes (~30 s): the JSON-RPC bytes of get_run on an 11 MB output, peak RSS reading 7 MiB and 20 MiB recordings. Not part of make test.
 	$(GO) run ./bench/resultsize -bin $(BIN)

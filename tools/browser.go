@@ -61,6 +61,7 @@ func browserSessionTools() []Tool {
 				if err := c.client.CloseBrowserSession(ctx, in.BrowserSessionID); err != nil {
 					return nil, err
 				}
+				c.deps.BrowserPool().CloseSession(in.BrowserSessionID)
 				return &OKResult{OK: true, Message: fmt.Sprintf("Browser session %s closed.", in.BrowserSessionID)}, nil
 			}),
 	}

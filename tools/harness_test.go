@@ -53,6 +53,8 @@ type harnessOpts struct {
 	offSpec, unchecked bool
 	// clientOpts are extra client options (with unchecked or offSpec only).
 	clientOpts []client.Option
+	// chromium gives browser sessions a real Chromium (sandbox.Options.Chromium).
+	chromium string
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -67,7 +69,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if o.noKey {
 		key = ""
 	}
-	sbOpts := sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording}
+	sbOpts := sandbox.Options{APIKey: testKey, RunDuration: o.runDuration, RecordingSize: o.recording, Chromium: o.chromium}
 	var sb *sandbox.Server
 	var c *client.Client
 	if o.offSpec || o.unchecked {
@@ -89,6 +91,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		Secrets:   []string{key},
 	}
 	t.Cleanup(deps.Watcher.Close)
+	t.Cleanup(func() { deps.CloseBrowsers(); sb.CloseBrowsers() })
 	opts := []server.ServerOption{server.WithToolCapabilities(false), server.WithRecovery()}
 	if o.tasks != nil {
 		deps.Tasks = NewTasks(*o.tasks)

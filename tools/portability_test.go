@@ -33,7 +33,7 @@ var extraToolNames []string
 // allToolNames are every tool: the reference's 30 plus the other SDK
 // methods, whose lists live beside their tests.
 func allToolNames() []string {
-	return slices.Concat(sdkToolNames, extraToolNames, folderToolNames, tagToolNames, schedScriptToolNames)
+	return slices.Concat(sdkToolNames, extraToolNames, folderToolNames, tagToolNames, schedScriptToolNames, browserToolNames)
 }
 
 func TestAllSDKToolsRegistered(t *testing.T) {

@@ -43,6 +43,7 @@ func buildCatalog() []Tool {
 	all = append(all, scheduleTools()...)
 	all = append(all, scriptTools()...)
 	all = append(all, sdkActionTools()...)
+	all = append(all, browserLiveTools()...)
 	// Each toolset's tools, in toolsetList order.
 	grouped := make([]Tool, 0, len(all))
 	for _, ts := range toolsetList {

@@ -56,6 +56,7 @@ const (
 	ToolsetSchedules       = "schedules"
 	ToolsetScripts         = "scripts"
 	ToolsetSDK             = "sdk"
+	ToolsetBrowser         = "browser"
 )
 
 // toolsetList is every toolset, in display order: the one place a toolset
@@ -74,6 +75,7 @@ var toolsetList = []ToolsetInfo{
 	{ID: ToolsetSchedules, Description: "Cron schedules that run workflows."},
 	{ID: ToolsetScripts, Description: "Code scripts: create, deploy new versions, run."},
 	{ID: ToolsetSDK, Description: "One AI action on a page, as the Skyvern SDK does."},
+	{ID: ToolsetBrowser, Description: "Drive a browser session's page live over CDP: navigate, snapshot, click, type, screenshot, tabs; AI act, extract and validate."},
 	{ID: ToolsetAdmin, Description: "The Skyvern server's version."},
 }
 

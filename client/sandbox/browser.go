@@ -17,6 +17,11 @@ type browserSession struct {
 	timeout     time.Duration
 	closed      time.Time
 	recordingID string
+	// live is the real browser of the session (Options.Chromium), nil
+	// when browser_address is simulated; owner is the digest of the key
+	// that created it, the only key its CDP proxy accepts.
+	live  *liveBrowser
+	owner [32]byte
 }
 
 // completedAt reports when the session ended, if it has at now.
@@ -79,18 +84,31 @@ func (s *Server) createBrowserSession(w http.ResponseWriter, r *http.Request) {
 			"please contact sales@skyvern.com", timeout, MaxSessionTimeout, MaxSessionTimeout/60, MaxSessionTimeout)
 		timeout = MaxSessionTimeout
 	}
+	id := newID("pbs_")
+	address := "wss://browser.sandbox.invalid/" + id
+	var live *liveBrowser
+	if s.opts.Chromium != "" {
+		// Started before taking the lock: a browser takes up to seconds.
+		var err error
+		if live, err = s.startBrowser(r.Context(), id, in.URL, time.Duration(timeout)*time.Minute); err != nil {
+			writeDetail(w, http.StatusServiceUnavailable, "Sandbox: the session's browser did not start: "+err.Error())
+			return
+		}
+		address = s.baseURL(r) + "/cdp/" + id
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if in.BrowserProfileID != "" && s.liveProfile(in.BrowserProfileID) == nil {
+		live.close()
 		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Browser profile %s not found", in.BrowserProfileID))
 		return
 	}
 	now := s.now()
-	id := newID("pbs_")
-	b := &browserSession{created: now, timeout: time.Duration(timeout) * time.Minute, recordingID: newID("a_")}
+	b := &browserSession{created: now, timeout: time.Duration(timeout) * time.Minute, recordingID: newID("a_"),
+		live: live, owner: keyDigest(r)}
 	b.resp = client.BrowserSession{
 		BrowserSessionID: id, OrganizationID: OrganizationID, Status: "running", Timeout: &timeout,
-		BrowserAddress: "wss://browser.sandbox.invalid/" + id, Extensions: in.Extensions, BrowserType: in.BrowserType,
+		BrowserAddress: address, Extensions: in.Extensions, BrowserType: in.BrowserType,
 		BrowserProfileID: in.BrowserProfileID, GenerateBrowserProfile: in.GenerateBrowserProfile,
 		DownloadPath: "downloads/" + id, StartedAt: ts(now), CreatedAt: ts(now), ModifiedAt: ts(now),
 	}
@@ -170,6 +188,9 @@ func (s *Server) closeBrowserSession(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	if _, done := b.completedAt(now); !done {
 		b.closed = now
+	}
+	if b.live != nil {
+		b.live.close() // SIGKILL to the process group: milliseconds
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Browser session closed"})
 }

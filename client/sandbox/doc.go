@@ -190,6 +190,48 @@
 // When several final-status markers appear, fail wins over terminate, and
 // terminate over timeout; slow and pause combine with any of them.
 //
+// # Real browsers
+//
+// With Options.Chromium set (skyvern-mcp --sandbox sets it), every browser
+// session gets its own headless Chromium (own process group, temporary
+// profile), started on the session's url. Its browser_address is
+// http://<sandbox>/cdp/<pbs_id>: GET .../json/version gives a
+// webSocketDebuggerUrl on the same proxy, as Skyvern Cloud's addresses do,
+// and both answer only the x-api-key that created the session (any other
+// key, or none, gets 403 {"detail":"Invalid credentials"}). Closing the
+// session, its timeout (minutes, in real time), Server.CloseBrowsers and
+// Multi.CloseBrowsers kill the browser's whole process tree. Without
+// Chromium installed, creating a session answers 503 naming the Debian
+// package to install (chromium).
+//
+// run_sdk_action with such a session acts on the real page (the tab whose
+// URL is the request's url, else the first tab), deterministically, with no
+// model:
+//
+//   - ai_click clicks the element matching selector, else the visible
+//     button or link whose text appears in the intention (the longest such
+//     text); result: a CSS path of the element. ai_act does the same
+//     without a selector and returns null, and does nothing when no text
+//     matches.
+//   - ai_input_text fills the field matching selector, else the field whose
+//     label, placeholder, name or id appears in the intention, else the
+//     first empty visible text field (input and change events fire).
+//   - ai_select_option picks, in the select matching selector (else the one
+//     whose label is in the intention, else the first), the option whose
+//     value or text equals value.
+//   - extract fills each property of extract_schema.properties from the
+//     element whose id, name, data-field or itemprop is the property name
+//     (its value, or its text), else from a visible "Label: value" line
+//     whose label is the name with _ as spaces; numbers, integers and
+//     booleans are converted; missing ones are null. Without properties it
+//     returns {"text": <visible text, 4,000 characters at most>}.
+//   - validate is true when every quoted string of the prompt ('...' or
+//     "...") is in the page's visible text; locate_element returns the
+//     innermost element holding the prompt's first quoted string.
+//
+// Other cases (prompt, ai_upload_file, validate without quotes) keep the
+// simulated results. Same-origin iframes are searched too.
+//
 // # One sandbox per API key
 //
 // NewMulti serves a separate sandbox per x-api-key (and a default one for

@@ -75,8 +75,23 @@ func (m *Multi) Partition(key string) *Server {
 		old := m.lru.Back()
 		m.lru.Remove(old)
 		delete(m.byKey, old.Value.(*partition).digest)
+		go old.Value.(*partition).srv.CloseBrowsers()
 	}
 	return p.srv
+}
+
+// CloseBrowsers closes the real browsers of every sandbox.
+func (m *Multi) CloseBrowsers() {
+	m.def.CloseBrowsers()
+	m.mu.Lock()
+	var srvs []*Server
+	for e := m.lru.Front(); e != nil; e = e.Next() {
+		srvs = append(srvs, e.Value.(*partition).srv)
+	}
+	m.mu.Unlock()
+	for _, s := range srvs {
+		s.CloseBrowsers()
+	}
 }
 
 // Keys is how many keyed sandboxes are held (the default one not counted).

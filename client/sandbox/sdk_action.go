@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -119,6 +120,22 @@ func (s *Server) runSDKAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := &in.Action
+	// A session with a real browser: the action happens on its page.
+	var live any
+	haveLive := false
+	if in.BrowserSessionID != "" && !strings.Contains(strings.ToLower(a.Intention+a.Prompt), TriggerFail) {
+		if l := s.sessionBrowser(in.BrowserSessionID); l != nil {
+			v, err := l.actOnPage(r.Context(), in.URL, a, raw)
+			switch {
+			case errors.Is(err, errNoLiveResult):
+			case err != nil:
+				writeDetail(w, http.StatusBadRequest, err.Error())
+				return
+			default:
+				live, haveLive = v, true
+			}
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -167,5 +184,9 @@ func (s *Server) runSDKAction(w http.ResponseWriter, r *http.Request) {
 		wr.output = nil // recomputed with the new block
 	}
 	wr.blocks = append(wr.blocks, block)
-	writeJSON(w, http.StatusOK, map[string]any{"workflow_run_id": wr.id, "result": sdkActionResult(a, raw)})
+	result := sdkActionResult(a, raw)
+	if haveLive {
+		result = live
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"workflow_run_id": wr.id, "result": result})
 }

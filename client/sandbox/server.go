@@ -57,6 +57,12 @@ type Options struct {
 	// Now is the clock (default time.Now). Tests can pass a fake clock to
 	// step runs through their statuses without sleeping.
 	Now func() time.Time
+	// Chromium, when set, gives every browser session a real headless
+	// Chromium (a path, or ChromiumAuto to find one in PATH) served at
+	// browser_address behind a CDP proxy that takes only the creator's
+	// x-api-key, and run_sdk_action acts on its page (see doc.go). Empty
+	// simulates browser_address (wss://browser.sandbox.invalid/...).
+	Chromium string
 }
 
 // Server is an in-memory Skyvern API simulator. It is an http.Handler that
@@ -226,6 +232,9 @@ func (s *Server) routes() {
 	s.handle("POST /v1/scripts/{script_id}/deploy", needKey, s.deployScript)
 	s.handle("POST /v1/scripts/{script_id}/run", needKey, s.runScript)
 	s.handle("POST /v1/sdk/run_action", needKey, s.runSDKAction)
+	// A session's real browser (Options.Chromium), unbuffered for the
+	// WebSocket; the handler checks the key itself.
+	s.mux.HandleFunc("GET /cdp/{browser_session_id}/{rest...}", s.serveCDP)
 	// HTML pages linked from app_url.
 	s.handle("GET /app/runs/{run_id}", publicRoute, s.appRunPage)
 	s.handle("GET /app/browser_sessions/{browser_session_id}", publicRoute, s.appSessionPage)

@@ -246,7 +246,9 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 	if cfg.Sandbox {
 		// One sandbox per caller key, so that HTTP callers with different
 		// keys never see each other's runs.
-		sb := sandbox.NewMulti(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: cfg.SandboxRecordingBytes}, 0)
+		sb := sandbox.NewMulti(sandbox.Options{RunDuration: cfg.SandboxRunDuration, RecordingSize: cfg.SandboxRecordingBytes,
+			Chromium: sandboxChromium(cfg.SandboxChromium)}, 0)
+		a.closers = append(a.closers, sb.CloseBrowsers)
 		url, shutdown, err := sb.Listen("127.0.0.1:0")
 		if err != nil {
 			return nil, fmt.Errorf("starting the sandbox: %w", err)
@@ -298,7 +300,7 @@ func newApp(cfg *config.Config, logger zerolog.Logger) (_ *app, err error) {
 		// tasks, subscriptions and waits.
 		Watcher: client.NewWatcher(client.WatchOptions{}),
 	}
-	a.closers = append(a.closers, deps.Watcher.Close)
+	a.closers = append(a.closers, deps.Watcher.Close, deps.CloseBrowsers)
 	var sharedOpts []server.ServerOption
 	if cfg.RedisURL != "" {
 		if a.shared, a.sharedTasks, sharedOpts, err = sharedState(cfg, logger, deps); err != nil {

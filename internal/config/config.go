@@ -106,6 +106,9 @@ type Config struct {
 	// SandboxRecordingBytes is the size of each sandbox recording (0: the
 	// sandbox's default, 64 KiB).
 	SandboxRecordingBytes int64
+	// SandboxChromium gives sandbox browser sessions a real Chromium:
+	// "auto" (found in PATH), a path, or "off" (simulated browser_address).
+	SandboxChromium string
 	// TaskTTL is the lifetime of an MCP task when the client asks for none,
 	// and the longest granted (0: the client's, or unlimited).
 	TaskTTL time.Duration
@@ -181,6 +184,7 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	fs.BoolVar(&c.ResourceLinks, "resource-links", true, "add resource_link content items (skyvern:// URIs) to run and artifact results; the URIs are in the text either way")
 	fs.Int64Var(&c.MaxResponseBytes, "max-response-bytes", client.DefaultMaxResponseBytes, "largest JSON answer read from Skyvern, in bytes; a larger one fails the call")
 	fs.Int64Var(&c.SandboxRecordingBytes, "sandbox-recording-bytes", 0, "with --sandbox: size of each run's recording in bytes (0: 64 KiB), e.g. for memory benchmarks")
+	fs.StringVar(&c.SandboxChromium, "sandbox-chromium", "auto", "with --sandbox: Chromium for browser sessions: auto (found in PATH), a path, or off (simulated browser_address)")
 	fs.Float64Var(&taskTTLSeconds, "task-ttl", 3600, "lifetime of an MCP task (run tools called with the task parameter) in seconds, when the client asks for none, and the longest granted; 0: the client's, unlimited")
 	fs.IntVar(&c.MaxTasks, "max-tasks", 32, "most MCP tasks running at once; 0: no limit")
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
