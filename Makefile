@@ -45,9 +45,9 @@ cover: ## Coverage report (coverage.out).
 	$(GO) test -count=1 -coverprofile=coverage.out ./...
 	$(GO) tool cover -func=coverage.out | tail -1
 
-generate: ## Regenerate everything derived from code: tool schemas, tool snapshots, the README's toolset and tool tables.
+generate: ## Regenerate everything derived from code: tool schemas, tool snapshots, the README's toolset and tool tables, mcpb/manifest.json, THIRD_PARTY_NOTICES.md.
 	$(GO) generate ./tools
-	$(MAKE) snapshots docs
+	$(MAKE) snapshots docs manifest notices
 
 snapshots: ## Regenerate the tool snapshots under tools/testdata/toolsnaps.
 	UPDATE_TOOLSNAPS=true $(GO) test ./tools/ -run TestToolSnapshots -count=1
