@@ -43,11 +43,11 @@ func TestEmbeddedSchemas(t *testing.T) {
 				continue
 			}
 			embedded, err := schemaFS.ReadFile("schemas/" + name)
-			if !assert.NoError(t, err, "%s is not embedded: run go generate ./tools", name) {
+			if !assert.NoError(t, err, "%s is not embedded: run make generate", name) {
 				continue
 			}
 			assert.True(t, bytes.Equal(bytes.TrimSuffix(embedded, []byte("\n")), got),
-				"embedded schema %s differs from what reflection produces: run go generate ./tools and commit the diff", name)
+				"embedded schema %s differs from what reflection produces: run make generate and commit the diff", name)
 		}
 		if !update {
 			assert.False(t, tl.missing, "tool %s has no embedded schema", tl.Tool.Name)
@@ -60,7 +60,7 @@ func TestEmbeddedSchemas(t *testing.T) {
 	require.NoError(t, err)
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".json") {
-			assert.True(t, expected[e.Name()], "stale schema file %s: run go generate ./tools", e.Name())
+			assert.True(t, expected[e.Name()], "stale schema file %s: run make generate", e.Name())
 		}
 	}
 }

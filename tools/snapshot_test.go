@@ -28,7 +28,7 @@ func TestToolSnapshots(t *testing.T) {
 			require.NoError(t, os.WriteFile(path, got, 0o644))
 			continue
 		}
-		require.NoError(t, err, "snapshot %s missing: run make snapshots", path)
-		assert.JSONEq(t, string(want), string(got), "tool %s changed; if intended, run make snapshots and commit the diff", tl.Tool.Name)
+		require.NoError(t, err, "snapshot %s missing: run make generate", path)
+		assert.JSONEq(t, string(want), string(got), "tool %s changed; if intended, run make generate and commit the diff", tl.Tool.Name)
 	}
 }

@@ -23,7 +23,7 @@ func TestManifestUpToDate(t *testing.T) {
 	}
 	got, err := os.ReadFile(committed)
 	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got), "mcpb/manifest.json is stale: run make manifest")
+	assert.Equal(t, string(want), string(got), "mcpb/manifest.json is stale: run make generate")
 }
 
 func TestManifestPerTarget(t *testing.T) {

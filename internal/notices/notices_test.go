@@ -30,7 +30,7 @@ func TestNoticesUpToDate(t *testing.T) {
 	}
 	got, err := os.ReadFile(committed)
 	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got), "THIRD_PARTY_NOTICES.md is stale: run make notices")
+	assert.Equal(t, string(want), string(got), "THIRD_PARTY_NOTICES.md is stale: run make generate")
 	for _, l := range strings.Split(string(got), "\n") {
 		if strings.HasPrefix(l, "| ") && !strings.HasPrefix(l, "| Module") {
 			assert.NotContains(t, l, "see below", "a license the generator does not recognise: %s", l)
