@@ -7,7 +7,7 @@ DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 E2E_DIR   := e2e
 
-.PHONY: all build generate test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size bench-browser bench-replicas fuzz clean
+.PHONY: all build generate vuln test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size bench-browser bench-replicas fuzz clean
 
 all: build
 
@@ -37,9 +37,14 @@ test-conformance: build e2e-deps ## The official MCP conformance suite against b
 demo: build e2e-deps ## Run a browser task on the sandbox through the MCP inspector CLI and print the finished run.
 	@$(E2E_DIR)/demo.sh
 
-lint: ## gofmt and go vet.
-	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+GOLANGCI  ?= $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+GOVULN    ?= $(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0
+
+lint: ## golangci-lint (.golangci.yml: gofmt, go vet, staticcheck, errcheck, unused, ineffassign, misspell).
+	$(GOLANGCI) run --timeout 10m ./...
+
+vuln: ## govulncheck against vuln.go.dev; skips, saying so, when that host cannot be reached.
+	@if getent hosts vuln.go.dev >/dev/null 2>&1; then $(GOVULN) ./...; else echo "SKIPPED: govulncheck needs https://vuln.go.dev, which this machine cannot reach"; fi
 
 cover: ## Coverage report (coverage.out).
 	$(GO) test -count=1 -coverprofile=coverage.out ./...

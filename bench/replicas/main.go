@@ -161,7 +161,7 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
@@ -269,7 +269,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	rcmd := exec.Command(redisBin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
 	if err := rcmd.Start(); err != nil {
 		return err
@@ -278,7 +278,7 @@ func run(o options) error {
 	redisURL := fmt.Sprintf("redis://127.0.0.1:%d/0", port)
 	ropts, _ := redis.ParseURL(redisURL)
 	rdb := redis.NewClient(ropts)
-	defer rdb.Close()
+	defer func() { _ = rdb.Close() }()
 	for i := 0; rdb.Ping(ctx).Err() != nil; i++ {
 		if i > 100 {
 			return errors.New("redis-server did not start")

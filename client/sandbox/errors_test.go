@@ -35,7 +35,7 @@ func TestNoKeyConfiguredAcceptsAnything(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{RunDuration: -1})
 	base, shutdown, err := sb.Listen("127.0.0.1:0")
 	require.NoError(t, err)
-	defer shutdown(context.Background())
+	defer func() { _ = shutdown(context.Background()) }()
 	assert.True(t, strings.HasPrefix(base, "http://127.0.0.1:"))
 	for _, key := range []string{"", "anything"} {
 		c, err := client.New(client.WithBaseURL(base), client.WithAPIKey(key))

@@ -58,11 +58,11 @@ func parseCron(expr string) (cron.Schedule, error) {
 // loadZone resolves an IANA time zone name as Python's ZoneInfo does.
 func loadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" || strings.TrimSpace(name) != name {
-		return nil, fmt.Errorf("Invalid timezone '%s'", name) //nolint:staticcheck // ST1005: Skyvern's own words, sent as the detail
+		return nil, fmt.Errorf("Invalid timezone '%s'", name)
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, fmt.Errorf("Invalid timezone '%s'", name) //nolint:staticcheck // ST1005: Skyvern's own words, sent as the detail
+		return nil, fmt.Errorf("Invalid timezone '%s'", name)
 	}
 	return loc, nil
 }
@@ -72,7 +72,7 @@ func loadZone(name string) (*time.Location, error) {
 func checkCron(expr string, now time.Time) error {
 	sched, err := parseCron(expr)
 	if err != nil {
-		return fmt.Errorf("Invalid cron expression: %v", err) //nolint:staticcheck // ST1005: Skyvern's own words, sent as the detail
+		return fmt.Errorf("Invalid cron expression: %v", err)
 	}
 	first := sched.Next(now.UTC())
 	if first.IsZero() {

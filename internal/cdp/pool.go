@@ -149,19 +149,18 @@ type Conn struct {
 	// action, sent with the next one. Guarded by the caller's Lock.
 	WorkflowRunID string
 
-	address      string
-	allocCancel  context.CancelFunc
-	root         context.Context // a browser without a target
-	rootCancel   context.CancelFunc
-	page         context.Context
-	pageCancel   context.CancelFunc
-	pageID       target.ID
-	idle         *time.Timer
-	idleFor      time.Duration
-	call         sync.Mutex
-	mu           sync.Mutex
-	closed       bool
-	refsAssigned bool
+	address     string
+	allocCancel context.CancelFunc
+	root        context.Context // a browser without a target
+	rootCancel  context.CancelFunc
+	page        context.Context
+	pageCancel  context.CancelFunc
+	pageID      target.ID
+	idle        *time.Timer
+	idleFor     time.Duration
+	call        sync.Mutex
+	mu          sync.Mutex
+	closed      bool
 }
 
 // Address is the browser_address the connection was dialled with.

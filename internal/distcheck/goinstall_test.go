@@ -153,7 +153,8 @@ func assertZipIsSource(t *testing.T, z []byte) {
 }
 
 func goBin() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+	// The go command that runs this test (GOROOT is set by go test).
+	if p := filepath.Join(os.Getenv("GOROOT"), "bin", "go"); os.Getenv("GOROOT") != "" && fileExists(p) {
 		return p
 	}
 	return "go"

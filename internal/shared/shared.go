@@ -94,7 +94,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	ropts, err := redis.ParseURL(o.URL)
 	if err != nil {
 		// The URL may carry a password: never echo it.
-		return nil, errors.New("--redis-url: expected redis://[user:password@]host:port[/db] or rediss://...")
+		return nil, errors.New("--redis-url: expected redis://[user:password@]host:port[/db] or rediss://host:port (TLS)")
 	}
 	if o.Prefix == "" {
 		o.Prefix = DefaultPrefix
@@ -186,7 +186,7 @@ func (s *Store) publish(ctx context.Context, m Message) error {
 
 func (s *Store) listen(ctx context.Context, sub *redis.PubSub) {
 	defer close(s.done)
-	defer sub.Close()
+	defer func() { _ = sub.Close() }()
 	ch := sub.Channel()
 	for {
 		select {
