@@ -29,7 +29,7 @@ $(E2E_DIR)/node_modules/.installed: $(E2E_DIR)/package-lock.json $(E2E_DIR)/pack
 	touch $@
 
 test-e2e: build e2e-deps ## End-to-end: drive bin/skyvern-mcp --sandbox with the official TypeScript SDK client.
-	cd $(E2E_DIR) && node --test --test-reporter=spec
+	cd $(E2E_DIR) && node --test --test-concurrency=3 --test-reporter=spec
 
 test-conformance: build e2e-deps ## The official MCP conformance suite against bin/skyvern-mcp --sandbox --transport http (skips: e2e/conformance-skip.txt).
 	$(E2E_DIR)/conformance.sh
