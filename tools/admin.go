@@ -20,7 +20,7 @@ func adminTools() []Tool {
 	return []Tool{
 		define(spec{name: "get_version", title: "Get the Skyvern version", toolset: ToolsetAdmin, hints: readHints,
 			description: "Get the Skyvern server's version (a git SHA for official builds) and this MCP server's version, e.g. to check which Skyvern a base URL points at."},
-			true, func(ctx context.Context, c *call, _ *NoInput) (*VersionResult, error) {
+			func(ctx context.Context, c *call, _ *NoInput) (*VersionResult, error) {
 				v, err := c.client.GetVersion(ctx)
 				if err != nil {
 					return nil, err

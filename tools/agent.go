@@ -52,7 +52,7 @@ func agentTools() []Tool {
 		define(spec{name: "login", title: "Log in to a website", toolset: ToolsetAgent,
 			hints:       hints{openWorld: true},
 			description: "Log in to a website with a stored credential (Skyvern, Bitwarden, 1Password, Azure) as a billed run; with browser_session_id the session stays logged in."},
-			true, func(ctx context.Context, c *call, in *LoginInput) (*RunResult, error) {
+			func(ctx context.Context, c *call, in *LoginInput) (*RunResult, error) {
 				req := in.LoginRequest
 				req.UserAgent = in.UserAgent
 				return startRun(ctx, c, in.WaitArgs, func(ctx context.Context) (*client.Run, error) { return c.client.Login(ctx, &req) })
@@ -60,7 +60,7 @@ func agentTools() []Tool {
 		define(spec{name: "download_files", title: "Download files from a website", toolset: ToolsetAgent,
 			hints:       hints{openWorld: true},
 			description: "Download files (invoices, reports) from a website as a billed run; they appear in the run's downloaded_files."},
-			true, func(ctx context.Context, c *call, in *DownloadFilesInput) (*RunResult, error) {
+			func(ctx context.Context, c *call, in *DownloadFilesInput) (*RunResult, error) {
 				req := in.DownloadFilesRequest
 				req.UserAgent = in.UserAgent
 				return startRun(ctx, c, in.WaitArgs, func(ctx context.Context) (*client.Run, error) { return c.client.DownloadFiles(ctx, &req) })
@@ -68,7 +68,7 @@ func agentTools() []Tool {
 		define(spec{name: "upload_file", title: "Upload a file", toolset: ToolsetAgent, maxArgBytes: MaxUploadArgumentBytes,
 			hints:       hints{},
 			description: "Upload a file for runs to use (e.g. to attach in a form), from base64 content or a path under --upload-dir."},
-			true, uploadFile),
+			uploadFile),
 	}
 }
 

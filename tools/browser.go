@@ -37,17 +37,17 @@ func browserSessionTools() []Tool {
 		define(spec{name: "create_browser_session", title: "Create a browser session", toolset: ToolsetBrowserSessions,
 			hints:       hints{openWorld: true},
 			description: "Start a persistent cloud browser that keeps pages, cookies and logins across runs (browser_session_id). Billed while open: close it when done."},
-			true, func(ctx context.Context, c *call, in *client.CreateBrowserSessionRequest) (*client.BrowserSession, error) {
+			func(ctx context.Context, c *call, in *client.CreateBrowserSessionRequest) (*client.BrowserSession, error) {
 				return c.client.CreateBrowserSession(ctx, in)
 			}),
 		define(spec{name: "get_browser_session", title: "Get a browser session", toolset: ToolsetBrowserSessions, hints: readHints,
 			description: "Get a browser session: status, timeout (minutes), app_url, browser_address, downloads, recordings."},
-			true, func(ctx context.Context, c *call, in *BrowserSessionIDInput) (*client.BrowserSession, error) {
+			func(ctx context.Context, c *call, in *BrowserSessionIDInput) (*client.BrowserSession, error) {
 				return c.client.GetBrowserSession(ctx, in.BrowserSessionID)
 			}),
 		define(spec{name: "get_browser_sessions", title: "List browser sessions", toolset: ToolsetBrowserSessions, hints: readHints,
 			description: "List the organization's active browser sessions, which are billed while open."},
-			true, func(ctx context.Context, c *call, _ *NoInput) (*BrowserSessionsResult, error) {
+			func(ctx context.Context, c *call, _ *NoInput) (*BrowserSessionsResult, error) {
 				ss, err := c.client.GetBrowserSessions(ctx)
 				if err != nil {
 					return nil, err
@@ -57,7 +57,7 @@ func browserSessionTools() []Tool {
 		define(spec{name: "close_browser_session", title: "Close a browser session", toolset: ToolsetBrowserSessions,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Close a browser session: billing stops and its recording becomes available."},
-			true, func(ctx context.Context, c *call, in *BrowserSessionIDInput) (*OKResult, error) {
+			func(ctx context.Context, c *call, in *BrowserSessionIDInput) (*OKResult, error) {
 				if err := c.client.CloseBrowserSession(ctx, in.BrowserSessionID); err != nil {
 					return nil, err
 				}
@@ -72,12 +72,12 @@ func browserProfileTools() []Tool {
 		define(spec{name: "create_browser_profile", title: "Create a browser profile", toolset: ToolsetBrowserProfiles,
 			hints:       hints{},
 			description: "Save a browser profile (cookies, storage) from a browser session or workflow run, for later runs to start logged in."},
-			true, func(ctx context.Context, c *call, in *client.CreateBrowserProfileRequest) (*client.BrowserProfile, error) {
+			func(ctx context.Context, c *call, in *client.CreateBrowserProfileRequest) (*client.BrowserProfile, error) {
 				return c.client.CreateBrowserProfile(ctx, in)
 			}),
 		define(spec{name: "list_browser_profiles", title: "List browser profiles", toolset: ToolsetBrowserProfiles, hints: readHints,
 			description: "List browser profiles a page at a time, optionally searching name and description."},
-			true, func(ctx context.Context, c *call, in *client.ListBrowserProfilesParams) (*BrowserProfilesResult, error) {
+			func(ctx context.Context, c *call, in *client.ListBrowserProfilesParams) (*BrowserProfilesResult, error) {
 				ps, err := c.client.ListBrowserProfiles(ctx, in)
 				if err != nil {
 					return nil, err
@@ -86,13 +86,13 @@ func browserProfileTools() []Tool {
 			}),
 		define(spec{name: "get_browser_profile", title: "Get a browser profile", toolset: ToolsetBrowserProfiles, hints: readHints,
 			description: "Get a browser profile: name, description, proxy identity and creation time."},
-			true, func(ctx context.Context, c *call, in *ProfileIDInput) (*client.BrowserProfile, error) {
+			func(ctx context.Context, c *call, in *ProfileIDInput) (*client.BrowserProfile, error) {
 				return c.client.GetBrowserProfile(ctx, in.ProfileID)
 			}),
 		define(spec{name: "delete_browser_profile", title: "Delete a browser profile", toolset: ToolsetBrowserProfiles,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Delete a browser profile (bp_...); later runs can no longer start from it."},
-			true, func(ctx context.Context, c *call, in *ProfileIDInput) (*OKResult, error) {
+			func(ctx context.Context, c *call, in *ProfileIDInput) (*OKResult, error) {
 				if err := c.client.DeleteBrowserProfile(ctx, in.ProfileID); err != nil {
 					return nil, err
 				}
@@ -121,13 +121,13 @@ func browserUpdateTools() []Tool {
 		define(spec{name: "update_browser_session", title: "Update a browser session", toolset: ToolsetBrowserSessions,
 			hints:       hints{idempotent: true},
 			description: "Choose whether a live browser session saves its profile when it ends (409 once it has ended)."},
-			true, func(ctx context.Context, c *call, in *UpdateBrowserSessionInput) (*client.BrowserSession, error) {
+			func(ctx context.Context, c *call, in *UpdateBrowserSessionInput) (*client.BrowserSession, error) {
 				return c.client.UpdateBrowserSession(ctx, in.BrowserSessionID, &client.UpdateBrowserSessionRequest{GenerateBrowserProfile: in.GenerateBrowserProfile})
 			}),
 		define(spec{name: "update_browser_profile", title: "Update a browser profile", toolset: ToolsetBrowserProfiles,
 			hints:       hints{idempotent: true},
 			description: "Rename a browser profile or change its description (409 if the name is taken)."},
-			true, func(ctx context.Context, c *call, in *UpdateBrowserProfileInput) (*client.BrowserProfile, error) {
+			func(ctx context.Context, c *call, in *UpdateBrowserProfileInput) (*client.BrowserProfile, error) {
 				return c.client.UpdateBrowserProfile(ctx, in.ProfileID, &client.UpdateBrowserProfileRequest{Name: in.Name, Description: in.Description})
 			}),
 	}

@@ -274,7 +274,7 @@ func browserLiveTools() []Tool {
 	}
 	return []Tool{
 		define(def("browser_navigate", "Open a URL in a session", "Load a URL in the browser session's current tab and wait for it to load; returns url and title.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserNavigateInput) (*BrowserPageResult, error) {
+			func(ctx context.Context, c *call, in *BrowserNavigateInput) (*BrowserPageResult, error) {
 				timeout := time.Duration(in.Timeout * float64(time.Second))
 				if timeout <= 0 {
 					timeout = 30 * time.Second
@@ -290,7 +290,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_snapshot", "Read the page", "The page as text: visible text and interactive elements with refs (e12) for the other browser tools. Paged.", browserReadHints),
-			true, func(ctx context.Context, c *call, in *BrowserSnapshotInput) (*BrowserSnapshotResult, error) {
+			func(ctx context.Context, c *call, in *BrowserSnapshotInput) (*BrowserSnapshotResult, error) {
 				return withPage(ctx, c, in.BrowserSessionID, func(conn *cdp.Conn) (*BrowserSnapshotResult, error) {
 					s, err := cdp.TakeSnapshot(ctx, conn, MaxSnapshotLines)
 					if err != nil {
@@ -300,7 +300,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_click", "Click an element", "Click an element (ref from browser_snapshot, or CSS selector) with the mouse; waits for a page it loads.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserClickInput) (*BrowserPageResult, error) {
+			func(ctx context.Context, c *call, in *BrowserClickInput) (*BrowserPageResult, error) {
 				el, err := in.element()
 				if err != nil {
 					return nil, err
@@ -310,7 +310,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_type", "Type into an element", "Type text into a page field (ref or selector), optionally emptying it first and pressing Enter after.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserTypeInput) (*BrowserPageResult, error) {
+			func(ctx context.Context, c *call, in *BrowserTypeInput) (*BrowserPageResult, error) {
 				el, err := in.element()
 				if err != nil {
 					return nil, err
@@ -320,7 +320,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_select_option", "Choose in a select", "Choose options of a <select> element (ref or selector) by their value or visible text.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserSelectInput) (*BrowserSelectResult, error) {
+			func(ctx context.Context, c *call, in *BrowserSelectInput) (*BrowserSelectResult, error) {
 				el, err := in.element()
 				if err != nil {
 					return nil, err
@@ -334,13 +334,13 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_press_key", "Press a key", "Press a keyboard key (Enter, Tab, Escape, arrows, a character) in the focused element of the page.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserKeyInput) (*BrowserPageResult, error) {
+			func(ctx context.Context, c *call, in *BrowserKeyInput) (*BrowserPageResult, error) {
 				return withPage(ctx, c, in.BrowserSessionID, func(conn *cdp.Conn) (*BrowserPageResult, error) {
 					return pageResult(cdp.PressKey(ctx, conn, in.Key))
 				})
 			}),
 		define(def("browser_hover", "Hover over an element", "Move the mouse over a page element (ref or selector), e.g. to open a menu that shows on hover.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserClickInput) (*OKResult, error) {
+			func(ctx context.Context, c *call, in *BrowserClickInput) (*OKResult, error) {
 				el, err := in.element()
 				if err != nil {
 					return nil, err
@@ -353,7 +353,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_scroll", "Scroll", "Scroll an element (ref or selector) into view, or scroll the page up, down, left or right.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserScrollInput) (*BrowserScrollResult, error) {
+			func(ctx context.Context, c *call, in *BrowserScrollInput) (*BrowserScrollResult, error) {
 				amount := in.Amount
 				if amount <= 0 {
 					amount = 600
@@ -379,7 +379,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_wait_for", "Wait for the page", "Wait until an element is visible, a text appears, or some seconds pass.", browserReadHints),
-			true, func(ctx context.Context, c *call, in *BrowserWaitInput) (*BrowserPageResult, error) {
+			func(ctx context.Context, c *call, in *BrowserWaitInput) (*BrowserPageResult, error) {
 				if in.Selector == "" && in.Text == "" && in.Time == 0 {
 					return nil, fmt.Errorf("invalid arguments: selector, text or time is required")
 				}
@@ -414,7 +414,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_screenshot", "Take a screenshot", "Screenshot of the viewport, the full page or an element, as an image (PNG; JPEG when large).", browserReadHints),
-			true, func(ctx context.Context, c *call, in *BrowserScreenshotInput) (*BrowserScreenshotResult, error) {
+			func(ctx context.Context, c *call, in *BrowserScreenshotInput) (*BrowserScreenshotResult, error) {
 				kind := cdp.ShotKind(in.Type)
 				if kind == "" {
 					kind = cdp.ShotViewport
@@ -442,7 +442,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_evaluate", "Run JavaScript in the page", "Evaluate a JavaScript expression in the page; returns its JSON value (16 KiB at most).", hints{destructive: true, openWorld: true}),
-			true, func(ctx context.Context, c *call, in *BrowserEvaluateInput) (*BrowserEvaluateResult, error) {
+			func(ctx context.Context, c *call, in *BrowserEvaluateInput) (*BrowserEvaluateResult, error) {
 				return withPage(ctx, c, in.BrowserSessionID, func(conn *cdp.Conn) (*BrowserEvaluateResult, error) {
 					raw, err := cdp.Evaluate(ctx, conn, in.Expression)
 					if err != nil {
@@ -459,7 +459,7 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_tabs", "List, open, switch, close tabs", "List the session's tabs, open one, switch to one (later tools act there) or close one.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserTabsInput) (*BrowserTabsResult, error) {
+			func(ctx context.Context, c *call, in *BrowserTabsInput) (*BrowserTabsResult, error) {
 				if (in.Action == "switch" || in.Action == "close") && in.TabID == "" {
 					return nil, fmt.Errorf("invalid arguments: tab_id is required for %s (ids come from action list)", in.Action)
 				}
@@ -484,23 +484,23 @@ func browserLiveTools() []Tool {
 				})
 			}),
 		define(def("browser_back", "Go back", "Go back one page in the history of the browser session's current tab; returns url and title.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserInput) (*BrowserPageResult, error) {
+			func(ctx context.Context, c *call, in *BrowserInput) (*BrowserPageResult, error) {
 				return withPage(ctx, c, in.BrowserSessionID, func(conn *cdp.Conn) (*BrowserPageResult, error) {
 					return pageResult(cdp.Back(ctx, conn))
 				})
 			}),
 		define(def("browser_forward", "Go forward", "Go forward one page in the history of the browser session's current tab; returns url and title.", browserWriteHints),
-			true, func(ctx context.Context, c *call, in *BrowserInput) (*BrowserPageResult, error) {
+			func(ctx context.Context, c *call, in *BrowserInput) (*BrowserPageResult, error) {
 				return withPage(ctx, c, in.BrowserSessionID, func(conn *cdp.Conn) (*BrowserPageResult, error) {
 					return pageResult(cdp.Forward(ctx, conn))
 				})
 			}),
 		define(def("browser_act", "Do an AI action on the page", "Let Skyvern's AI do one instruction on the current page (COSTS MONEY; sent once, never retried).", hints{destructive: true, openWorld: true}),
-			true, func(ctx context.Context, c *call, in *BrowserAIInput) (*BrowserAIResult, error) {
+			func(ctx context.Context, c *call, in *BrowserAIInput) (*BrowserAIResult, error) {
 				return browserAI(ctx, c, in.BrowserSessionID, client.SDKAction{Type: client.SDKActionAct, Intention: in.Prompt})
 			}),
 		define(def("browser_extract", "Extract data from the page", "Let Skyvern's AI extract data from the current page, shaped by a JSON Schema (COSTS MONEY).", hints{readOnly: true, openWorld: true}),
-			true, func(ctx context.Context, c *call, in *BrowserExtractInput) (*BrowserAIResult, error) {
+			func(ctx context.Context, c *call, in *BrowserExtractInput) (*BrowserAIResult, error) {
 				a := client.SDKAction{Type: client.SDKActionExtract, Prompt: in.Prompt}
 				if in.Schema != nil {
 					b, err := json.Marshal(in.Schema)
@@ -512,7 +512,7 @@ func browserLiveTools() []Tool {
 				return browserAI(ctx, c, in.BrowserSessionID, a)
 			}),
 		define(def("browser_validate", "Check the page", "Let Skyvern's AI say whether the current page meets a condition: true or false (COSTS MONEY).", hints{readOnly: true, openWorld: true}),
-			true, func(ctx context.Context, c *call, in *BrowserAIInput) (*BrowserAIResult, error) {
+			func(ctx context.Context, c *call, in *BrowserAIInput) (*BrowserAIResult, error) {
 				return browserAI(ctx, c, in.BrowserSessionID, client.SDKAction{Type: client.SDKActionValidate, Prompt: in.Prompt})
 			}),
 	}

@@ -24,12 +24,12 @@ func credentialTools() []Tool {
 		define(spec{name: "create_credential", title: "Store a credential", toolset: ToolsetCredentials,
 			hints:       hints{},
 			description: "Store a password (optionally with TOTP), credit card or secret in Skyvern's vault for logins and runs. Returns credential_id; secrets are never returned."},
-			true, func(ctx context.Context, c *call, in *client.CreateCredentialRequest) (*client.Credential, error) {
+			func(ctx context.Context, c *call, in *client.CreateCredentialRequest) (*client.Credential, error) {
 				return c.client.CreateCredential(ctx, in)
 			}),
 		define(spec{name: "get_credentials", title: "List credentials", toolset: ToolsetCredentials, hints: readHints,
 			description: "List stored credentials (never their secrets) a page at a time, optionally filtered."},
-			true, func(ctx context.Context, c *call, in *client.GetCredentialsParams) (*CredentialsResult, error) {
+			func(ctx context.Context, c *call, in *client.GetCredentialsParams) (*CredentialsResult, error) {
 				cs, err := c.client.GetCredentials(ctx, in)
 				if err != nil {
 					return nil, err
@@ -38,13 +38,13 @@ func credentialTools() []Tool {
 			}),
 		define(spec{name: "get_credential", title: "Get a credential", toolset: ToolsetCredentials, hints: readHints,
 			description: "Get a stored credential's name, type and non-secret details; never its secret."},
-			true, func(ctx context.Context, c *call, in *CredentialIDInput) (*client.Credential, error) {
+			func(ctx context.Context, c *call, in *CredentialIDInput) (*client.Credential, error) {
 				return c.client.GetCredential(ctx, in.CredentialID)
 			}),
 		define(spec{name: "delete_credential", title: "Delete a credential", toolset: ToolsetCredentials,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Delete a stored credential from the vault; runs that use it will fail."},
-			true, func(ctx context.Context, c *call, in *CredentialIDInput) (*OKResult, error) {
+			func(ctx context.Context, c *call, in *CredentialIDInput) (*OKResult, error) {
 				if err := c.client.DeleteCredential(ctx, in.CredentialID); err != nil {
 					return nil, err
 				}
@@ -53,7 +53,7 @@ func credentialTools() []Tool {
 		define(spec{name: "send_totp_code", title: "Send a 2FA code", toolset: ToolsetCredentials,
 			hints:       hints{},
 			description: "Give a run waiting for 2FA its code: the message containing it (or the code) and the run's totp_identifier."},
-			true, func(ctx context.Context, c *call, in *client.TOTPCodeCreate) (*client.TOTPCode, error) {
+			func(ctx context.Context, c *call, in *client.TOTPCodeCreate) (*client.TOTPCode, error) {
 				return c.client.SendTOTPCode(ctx, in)
 			}),
 	}
@@ -75,7 +75,7 @@ func credentialUpdateTools() []Tool {
 		define(spec{name: "update_credential", title: "Update a credential", toolset: ToolsetCredentials,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Overwrite a credential's name and secret data, keeping its ID; secrets are never returned."},
-			true, func(ctx context.Context, c *call, in *UpdateCredentialInput) (*client.Credential, error) {
+			func(ctx context.Context, c *call, in *UpdateCredentialInput) (*client.Credential, error) {
 				var data client.CredentialData
 				raw, err := json.Marshal(in.Credential)
 				if err == nil {

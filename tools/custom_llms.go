@@ -28,7 +28,7 @@ func customLLMTools() []Tool {
 	return []Tool{
 		define(spec{name: "list_custom_llms", title: "List custom LLMs", toolset: ToolsetCustomLLMs, hints: readHints,
 			description: "List the organization's custom LLM configurations (oat_...): provider, model, endpoint. API keys are never shown (\"********\")."},
-			true, func(ctx context.Context, c *call, _ *NoInput) (*CustomLLMsResult, error) {
+			func(ctx context.Context, c *call, _ *NoInput) (*CustomLLMsResult, error) {
 				ls, err := c.client.ListCustomLLMs(ctx)
 				if err != nil {
 					return nil, err
@@ -37,19 +37,19 @@ func customLLMTools() []Tool {
 			}),
 		define(spec{name: "create_custom_llm", title: "Add a custom LLM", toolset: ToolsetCustomLLMs, hints: hints{},
 			description: "Add a model Skyvern can use: an OpenAI-compatible endpoint (api_base), Ollama or OpenRouter (api_key). Skyvern stores the API key; it is never returned."},
-			true, func(ctx context.Context, c *call, in *client.CustomLLMCreateRequest) (*client.CustomLLM, error) {
+			func(ctx context.Context, c *call, in *client.CustomLLMCreateRequest) (*client.CustomLLM, error) {
 				return c.client.CreateCustomLLM(ctx, in)
 			}),
 		define(spec{name: "update_custom_llm", title: "Update a custom LLM", toolset: ToolsetCustomLLMs,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Replace a custom LLM's whole config (omitted fields are reset; no api_key removes the stored key). Pass api_key \"********\" to keep the key."},
-			true, func(ctx context.Context, c *call, in *UpdateCustomLLMInput) (*client.CustomLLM, error) {
+			func(ctx context.Context, c *call, in *UpdateCustomLLMInput) (*client.CustomLLM, error) {
 				return c.client.UpdateCustomLLM(ctx, in.CustomLLMID, &in.CustomLLMUpdateRequest)
 			}),
 		define(spec{name: "delete_custom_llm", title: "Delete a custom LLM", toolset: ToolsetCustomLLMs,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Delete a custom LLM configuration (oat_...) and its stored API key. Skyvern can no longer use that model."},
-			true, func(ctx context.Context, c *call, in *CustomLLMIDInput) (*OKResult, error) {
+			func(ctx context.Context, c *call, in *CustomLLMIDInput) (*OKResult, error) {
 				if err := c.client.DeleteCustomLLM(ctx, in.CustomLLMID); err != nil {
 					return nil, err
 				}

@@ -139,7 +139,7 @@ func runTools() []Tool {
 		define(spec{name: "run_task", title: "Run a browser task", toolset: ToolsetRuns,
 			hints:       hints{destructive: true, openWorld: true},
 			description: "Start a browser run that does a plain-language task on the web (navigate, fill forms, extract data). Billed per step: never start the same run twice. Returns run_id, or the final run with wait_for_completion."},
-			true, func(ctx context.Context, c *call, in *RunTaskInput) (*RunResult, error) {
+			func(ctx context.Context, c *call, in *RunTaskInput) (*RunResult, error) {
 				req := in.TaskRunRequest
 				req.Engine = in.Engine
 				if req.Engine == "" {
@@ -150,7 +150,7 @@ func runTools() []Tool {
 			}),
 		define(spec{name: "get_run", title: "Get a run", toolset: ToolsetRuns, hints: readHints,
 			description: "Get a task or workflow run: status, output, failure_reason, step_count, screenshots, recording, app_url."},
-			true, func(ctx context.Context, c *call, in *RunIDInput) (*RunResult, error) {
+			func(ctx context.Context, c *call, in *RunIDInput) (*RunResult, error) {
 				run, err := c.client.GetRun(ctx, in.RunID)
 				if err != nil {
 					return nil, err
@@ -164,7 +164,7 @@ func runTools() []Tool {
 		define(spec{name: "cancel_run", title: "Cancel a run", toolset: ToolsetRuns,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Cancel a run that is still going. An ended run: tsk_ is refused, tsk_v2_ becomes canceled, wr_ stays as it is."},
-			true, func(ctx context.Context, c *call, in *RunIDInput) (*OKResult, error) {
+			func(ctx context.Context, c *call, in *RunIDInput) (*OKResult, error) {
 				if err := c.client.CancelRun(ctx, in.RunID); err != nil {
 					return nil, cancelRefused(ctx, c, in.RunID, err)
 				}
@@ -181,7 +181,7 @@ func runTools() []Tool {
 			}),
 		define(spec{name: "get_run_timeline", title: "Get a run's timeline", toolset: ToolsetRuns, hints: readHints,
 			description: "Get the blocks and agent thoughts of a workflow run (wr_) or skyvern-2.0 task run (tsk_v2_)."},
-			true, func(ctx context.Context, c *call, in *RunIDInput) (*TimelineResult, error) {
+			func(ctx context.Context, c *call, in *RunIDInput) (*TimelineResult, error) {
 				tl, err := c.client.GetRunTimeline(ctx, in.RunID)
 				if err != nil {
 					return nil, err
@@ -190,7 +190,7 @@ func runTools() []Tool {
 			}),
 		define(spec{name: "get_run_artifacts", title: "List a run's artifacts", toolset: ToolsetRuns, hints: readHints,
 			description: "List a run's artifacts (screenshots, HTML, LLM calls, recordings, downloads) with IDs and signed URLs."},
-			true, func(ctx context.Context, c *call, in *GetRunArtifactsInput) (*ArtifactsResult, error) {
+			func(ctx context.Context, c *call, in *GetRunArtifactsInput) (*ArtifactsResult, error) {
 				types := make([]client.ArtifactType, len(in.ArtifactType))
 				for i, t := range in.ArtifactType {
 					types[i] = client.ArtifactType(t)
@@ -209,11 +209,11 @@ func runTools() []Tool {
 			}),
 		define(spec{name: "get_artifact", title: "Get an artifact's content", toolset: ToolsetRuns, hints: readHints,
 			description: "Get an artifact's content, typed from its bytes: images and other binary (PDF, ZIP, video) up to 768 KiB, text up to 256 KiB; larger ones as a link."},
-			true, getArtifact),
+			getArtifact),
 		define(spec{name: "retry_run_webhook", title: "Resend a run's webhook", toolset: ToolsetRuns,
 			hints:       hints{openWorld: true},
 			description: "Resend a finished run's webhook, to its own or another URL; returns the receiver's answer."},
-			true, func(ctx context.Context, c *call, in *RetryRunWebhookInput) (*client.RunWebhookReplay, error) {
+			func(ctx context.Context, c *call, in *RetryRunWebhookInput) (*client.RunWebhookReplay, error) {
 				return c.client.RetryRunWebhook(ctx, in.RunID, &in.RetryRunWebhookRequest)
 			}),
 	}
@@ -358,7 +358,7 @@ func runListTools() []Tool {
 		define(spec{name: "bulk_cancel_runs", title: "Cancel runs", toolset: ToolsetRuns,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Cancel up to 100 runs; returns which were cancelled and which failed (unknown, or an ended tsk_ run)."},
-			true, func(ctx context.Context, c *call, in *BulkCancelRunsInput) (*BulkCancelResult, error) {
+			func(ctx context.Context, c *call, in *BulkCancelRunsInput) (*BulkCancelResult, error) {
 				res, err := c.client.BulkCancelRuns(ctx, in.RunIDs)
 				if err != nil {
 					return nil, err
@@ -368,7 +368,7 @@ func runListTools() []Tool {
 			}),
 		define(spec{name: "get_runs_v2", title: "List runs", toolset: ToolsetRuns, hints: readHints,
 			description: "List and filter your task and workflow runs, newest first, by status, run_type or search_key."},
-			true, func(ctx context.Context, c *call, in *GetRunsV2Input) (*RunsResult, error) {
+			func(ctx context.Context, c *call, in *GetRunsV2Input) (*RunsResult, error) {
 				runs, err := c.client.GetRunsV2(ctx, in.params())
 				if err != nil {
 					return nil, err

@@ -71,14 +71,14 @@ func scriptTools() []Tool {
 	return []Tool{
 		define(spec{name: "create_script", title: "Create a script", toolset: ToolsetScripts, hints: hints{},
 			description: "Create a code script (s_..., version 1) from files, each a path and content (base64, or plain text with encoding utf-8). Returns the script_id and the file tree with sizes and hashes."},
-			true, func(ctx context.Context, c *call, in *client.CreateScriptRequest) (*client.CreateScriptResponse, error) {
+			func(ctx context.Context, c *call, in *client.CreateScriptRequest) (*client.CreateScriptResponse, error) {
 				req := *in
 				req.Files = base64Files(in.Files)
 				return c.client.CreateScript(ctx, &req)
 			}),
 		define(spec{name: "get_scripts", title: "List scripts", toolset: ToolsetScripts, hints: readHints,
 			description: "List scripts (the latest version of each), newest first, a page at a time (page from 1, page_size default 10)."},
-			true, func(ctx context.Context, c *call, in *client.GetScriptsParams) (*ScriptsResult, error) {
+			func(ctx context.Context, c *call, in *client.GetScriptsParams) (*ScriptsResult, error) {
 				ss, err := c.client.GetScripts(ctx, in)
 				if err != nil {
 					return nil, err
@@ -87,18 +87,18 @@ func scriptTools() []Tool {
 			}),
 		define(spec{name: "get_script", title: "Get a script", toolset: ToolsetScripts, hints: readHints,
 			description: "Get a script (s_...) at its latest version: version number, revision ID (sr_...), the run it came from and when it was made."},
-			true, func(ctx context.Context, c *call, in *ScriptIDInput) (*client.Script, error) {
+			func(ctx context.Context, c *call, in *ScriptIDInput) (*client.Script, error) {
 				return c.client.GetScript(ctx, in.ScriptID)
 			}),
 		define(spec{name: "deploy_script", title: "Deploy a script version", toolset: ToolsetScripts, hints: hints{},
 			description: "Deploy files as a script's next version (s_...): give every file of the new version. Returns the new version number and its file tree."},
-			true, func(ctx context.Context, c *call, in *DeployScriptInput) (*client.CreateScriptResponse, error) {
+			func(ctx context.Context, c *call, in *DeployScriptInput) (*client.CreateScriptResponse, error) {
 				return c.client.DeployScript(ctx, in.ScriptID, &client.DeployScriptRequest{Files: base64Files(in.Files)})
 			}),
 		define(spec{name: "run_script", title: "Run a script", toolset: ToolsetScripts,
 			hints:       hints{destructive: true, openWorld: true},
 			description: "Run a script's latest version (s_...) in the background; this COSTS MONEY and is sent once, never retried: do not repeat it. Skyvern returns no run ID to follow."},
-			true, func(ctx context.Context, c *call, in *ScriptIDInput) (*RunScriptResult, error) {
+			func(ctx context.Context, c *call, in *ScriptIDInput) (*RunScriptResult, error) {
 				raw, err := c.client.RunScript(ctx, in.ScriptID)
 				if err != nil {
 					return nil, err

@@ -18,7 +18,7 @@ func sdkActionTools() []Tool {
 		define(spec{name: "run_sdk_action", title: "Run one AI browser action", toolset: ToolsetSDK,
 			hints:       hints{destructive: true, openWorld: true},
 			description: "Do one AI action on a page, which COSTS MONEY, best in a browser session (pbs_...): click, type, select, upload, act, extract, locate, validate or prompt. Sent once, never retried: do not repeat it."},
-			true, func(ctx context.Context, c *call, in *client.RunSDKActionRequest) (*SDKActionResult, error) {
+			func(ctx context.Context, c *call, in *client.RunSDKActionRequest) (*SDKActionResult, error) {
 				res, err := c.client.RunSDKAction(ctx, in)
 				if err != nil {
 					return nil, err

@@ -112,47 +112,47 @@ func tagTools() []Tool {
 	return []Tool{
 		define(spec{name: "apply_run_tags", title: "Tag a workflow run", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Set and remove tags on a workflow run (wr_...) in one step. A tag is a value, optionally under a key (env:prod); setting a key replaces its value. Returns the run's tags."},
-			true, func(ctx context.Context, c *call, in *ApplyRunTagsInput) (*client.RunTags, error) {
+			func(ctx context.Context, c *call, in *ApplyRunTagsInput) (*client.RunTags, error) {
 				return c.client.ApplyRunTags(ctx, in.WorkflowRunID, &in.TagApplyRequest)
 			}),
 		define(spec{name: "get_run_tags", title: "Get a run's tags", toolset: ToolsetTags, hints: readHints,
 			description: "Get the tags applied to a workflow run (wr_...): each value with its key (none for a standalone label), who set it and when."},
-			true, func(ctx context.Context, c *call, in *TagRunInput) (*client.RunTags, error) {
+			func(ctx context.Context, c *call, in *TagRunInput) (*client.RunTags, error) {
 				return c.client.GetRunTags(ctx, in.WorkflowRunID)
 			}),
 		define(spec{name: "delete_run_tag", title: "Remove a run tag", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Remove the tag with this key from one workflow run (wr_...); no-op if absent. Returns the run's tags. Standalone labels: apply_run_tags with tags_to_delete [{value}]."},
-			true, func(ctx context.Context, c *call, in *DeleteRunTagInput) (*client.RunTags, error) {
+			func(ctx context.Context, c *call, in *DeleteRunTagInput) (*client.RunTags, error) {
 				return c.client.DeleteRunTag(ctx, in.WorkflowRunID, in.Key)
 			}),
 		define(spec{name: "get_run_tag_history", title: "Run tag history", toolset: ToolsetTags, hints: readHints,
 			description: "List every set and delete of a workflow run's tags (wr_...), newest first, with time and author; optionally for one key or since a date-time."},
-			true, func(ctx context.Context, c *call, in *RunTagHistoryInput) (*client.RunTagHistory, error) {
+			func(ctx context.Context, c *call, in *RunTagHistoryInput) (*client.RunTagHistory, error) {
 				return c.client.GetRunTagHistory(ctx, in.WorkflowRunID, &in.TagHistoryParams)
 			}),
 		define(spec{name: "apply_workflow_tags", title: "Tag a workflow", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Set and remove tags on a workflow (wpid_...) in one step. A tag is a value, optionally under a key (env:prod); setting a key replaces its value. Returns the workflow's tags."},
-			true, func(ctx context.Context, c *call, in *ApplyWorkflowTagsInput) (*client.WorkflowTags, error) {
+			func(ctx context.Context, c *call, in *ApplyWorkflowTagsInput) (*client.WorkflowTags, error) {
 				return c.client.ApplyWorkflowTags(ctx, in.WorkflowPermanentID, &in.TagApplyRequest)
 			}),
 		define(spec{name: "get_workflow_tags", title: "Get a workflow's tags", toolset: ToolsetTags, hints: readHints,
 			description: "Get the tags applied to a workflow (wpid_...): each value with its key (none for a standalone label), who set it and when."},
-			true, func(ctx context.Context, c *call, in *TagWorkflowInput) (*client.WorkflowTags, error) {
+			func(ctx context.Context, c *call, in *TagWorkflowInput) (*client.WorkflowTags, error) {
 				return c.client.GetWorkflowTags(ctx, in.WorkflowPermanentID)
 			}),
 		define(spec{name: "delete_workflow_tag", title: "Remove a workflow tag", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Remove the tag with this key from one workflow (wpid_...); no-op if absent. Returns its tags. Standalone labels: apply_workflow_tags with tags_to_delete [{value}]."},
-			true, func(ctx context.Context, c *call, in *DeleteWorkflowTagInput) (*client.WorkflowTags, error) {
+			func(ctx context.Context, c *call, in *DeleteWorkflowTagInput) (*client.WorkflowTags, error) {
 				return c.client.DeleteWorkflowTag(ctx, in.WorkflowPermanentID, in.Key)
 			}),
 		define(spec{name: "get_workflow_tag_history", title: "Workflow tag history", toolset: ToolsetTags, hints: readHints,
 			description: "List every set and delete of a workflow's tags (wpid_...), newest first, with time and author; optionally for one key or since a date-time."},
-			true, func(ctx context.Context, c *call, in *WorkflowTagHistoryInput) (*client.WorkflowTagHistory, error) {
+			func(ctx context.Context, c *call, in *WorkflowTagHistoryInput) (*client.WorkflowTagHistory, error) {
 				return c.client.GetWorkflowTagHistory(ctx, in.WorkflowPermanentID, &in.TagHistoryParams)
 			}),
 		define(spec{name: "list_tag_keys", title: "List tag keys", toolset: ToolsetTags, hints: readHints,
 			description: "List the organization's tag keys (groups such as env) with description and number of workflows using each. A key appears when first applied."},
-			true, func(ctx context.Context, c *call, _ *NoInput) (*TagKeysResult, error) {
+			func(ctx context.Context, c *call, _ *NoInput) (*TagKeysResult, error) {
 				keys, err := c.client.ListTagKeys(ctx)
 				if err != nil {
 					return nil, err
@@ -161,7 +161,7 @@ func tagTools() []Tool {
 			}),
 		define(spec{name: "update_tag_key", title: "Describe a tag key", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Set or clear the description of a tag key (group such as env). Applied tags do not change."},
-			true, func(ctx context.Context, c *call, in *UpdateTagKeyInput) (*client.TagKey, error) {
+			func(ctx context.Context, c *call, in *UpdateTagKeyInput) (*client.TagKey, error) {
 				req := &client.TagKeyUpdate{}
 				if in.Description != "" {
 					req.Description = &in.Description
@@ -170,12 +170,12 @@ func tagTools() []Tool {
 			}),
 		define(spec{name: "delete_tag_key", title: "Delete a tag key", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Delete a tag key (group such as env) with its values, and remove its tags from every workflow and workflow run. Returns how many lost it. Cannot be undone."},
-			true, func(ctx context.Context, c *call, in *TagKeyInput) (*client.TagKeyDeleteResult, error) {
+			func(ctx context.Context, c *call, in *TagKeyInput) (*client.TagKeyDeleteResult, error) {
 				return c.client.DeleteTagKey(ctx, in.Key)
 			}),
 		define(spec{name: "list_tag_values", title: "List tag values", toolset: ToolsetTags, hints: readHints,
 			description: "List the organization's tag values (key:value labels such as env:prod) with color and number of workflows using each, optionally for one key. Standalone labels are not listed."},
-			true, func(ctx context.Context, c *call, in *ListTagValuesInput) (*TagValuesResult, error) {
+			func(ctx context.Context, c *call, in *ListTagValuesInput) (*TagValuesResult, error) {
 				vals, err := c.client.ListTagValues(ctx, in.Key)
 				if err != nil {
 					return nil, err
@@ -184,17 +184,17 @@ func tagTools() []Tool {
 			}),
 		define(spec{name: "update_tag_value", title: "Recolor a tag value", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Change the palette color of a tag value (key:value label such as env:prod) everywhere it is shown. Applied tags do not change."},
-			true, func(ctx context.Context, c *call, in *UpdateTagValueInput) (*client.TagValue, error) {
+			func(ctx context.Context, c *call, in *UpdateTagValueInput) (*client.TagValue, error) {
 				return c.client.UpdateTagValue(ctx, in.Key, &in.TagValueUpdate)
 			}),
 		define(spec{name: "delete_tag_value", title: "Delete a tag value", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Delete a tag value (key:value label such as env:staging) and remove it from every workflow and workflow run carrying it. Returns how many lost it. Cannot be undone."},
-			true, func(ctx context.Context, c *call, in *DeleteTagValueInput) (*client.TagValueDeleteResult, error) {
+			func(ctx context.Context, c *call, in *DeleteTagValueInput) (*client.TagValueDeleteResult, error) {
 				return c.client.DeleteTagValue(ctx, in.Key, &in.TagValueDelete)
 			}),
 		define(spec{name: "rename_tag_value", title: "Rename a tag value", toolset: ToolsetTags, hints: tagWriteHints,
 			description: "Rename a tag value (env:prod to env:production) on every workflow and workflow run carrying it; the color is kept. HTTP 409 if the new value exists under the key."},
-			true, func(ctx context.Context, c *call, in *RenameTagValueInput) (*client.TagValueRenameResult, error) {
+			func(ctx context.Context, c *call, in *RenameTagValueInput) (*client.TagValueRenameResult, error) {
 				return c.client.RenameTagValue(ctx, in.Key, &in.TagValueRename)
 			}),
 	}

@@ -232,93 +232,151 @@ type contentProvider interface{ extraContent() []mcp.Content }
 // (go generate ./tools) and embedded (schemas.go): start-up does no
 // reflection, and a test fails when the embedded schemas differ from what
 // reflection produces. The argument validator is compiled on first use.
-func define[In, Out any](s spec, needsClient bool, fn func(ctx context.Context, c *call, in *In) (*Out, error)) Tool {
+func define[In, Out any](s spec, fn func(ctx context.Context, c *call, in *In) (*Out, error)) Tool {
 	in, out, ok := embeddedSchemas(s.name)
 	t := mcp.NewToolWithRawSchema(s.name, s.description, in)
 	t.Title = s.title
 	t.RawOutputSchema = out
 	t.Annotations = s.hints.annotations()
 	taskCapable(&t)
-	v := &argValidator{raw: in, name: s.name}
-	limits := limitsFor(s, reflect.TypeFor[In]())
-	shaper := &resultShaper{raw: out}
-	ids := idFieldsOf(in)
-	return Tool{Tool: t, Toolset: s.toolset, declared: s.hints, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok, bind: func(deps *Deps) server.ToolHandlerFunc {
-		h := func(ctx context.Context, req mcp.CallToolRequest, task *taskState) (res *mcp.CallToolResult, _ error) {
-			start := time.Now()
-			defer func() {
-				if p := recover(); p != nil {
-					deps.Log.Error().Str("tool", s.name).Str("panic", deps.redact(fmt.Sprint(p))).Msg("tool handler panicked")
-					res = mcp.NewToolResultError(fmt.Sprintf("%s failed with an internal error; this is a bug in skyvern-mcp, please report it", s.name))
-				}
-				ev := deps.Log.Info()
-				if res != nil && res.IsError {
-					ev = deps.Log.Warn()
-				}
-				ev.Str("tool", s.name).Dur("duration", time.Since(start)).Bool("is_error", res != nil && res.IsError).
-					Bool("cancelled", ctx.Err() != nil).Msg("tool call")
-			}()
-			raw, err := rawArguments(req)
-			if err != nil {
-				return errorResult(s.name, err.Error()), nil
-			}
-			if err := limits.check(raw); err != nil {
-				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
-			}
-			if err := ids.check(raw); err != nil {
-				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
-			}
-			if raw, err = v.validate(raw); err != nil {
-				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
-			}
-			if err := limits.checkExtractionSchema(raw); err != nil {
-				return errorResult(s.name, "invalid arguments: "+err.Error()), nil
-			}
-			input := new(In)
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(input); err != nil {
-				return errorResult(s.name, "invalid arguments: "+describeDecodeError(err)), nil
-			}
-			c := &call{deps: deps, req: req, task: task}
-			if needsClient {
-				if c.client, err = deps.Client(ctx); err != nil {
-					return errorResult(s.name, deps.redact(err.Error())), nil
-				}
-			}
-			output, err := fn(ctx, c, input)
-			var end *taskEndError
-			if errors.As(err, &end) {
-				if errors.Is(end.err, context.Canceled) {
-					return nil, end.err
-				}
-				return nil, errors.New(deps.redact(end.err.Error()))
-			}
-			if err != nil {
-				base := ""
-				if c.client != nil {
-					base = c.client.BaseURL()
-				}
-				return errorResult(s.name, deps.redact(describeError(err, base))), nil
-			}
-			return shaper.result(deps, output)
+	p := &pipeline[In, Out]{
+		name:   s.name,
+		v:      &argValidator{raw: in, name: s.name},
+		limits: limitsFor(s, reflect.TypeFor[In]()),
+		ids:    idFieldsOf(in),
+		shaper: &resultShaper{raw: out},
+		fn:     fn,
+	}
+	return Tool{Tool: t, Toolset: s.toolset, declared: s.hints, in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](), missing: !ok,
+		bind: func(deps *Deps) server.ToolHandlerFunc {
+			return taskMode(deps, func(ctx context.Context, req mcp.CallToolRequest, task *taskState) (*mcp.CallToolResult, error) {
+				return p.handle(ctx, deps, req, task)
+			})
+		}}
+}
+
+// pipeline is one tool's call path, built once by define. Its steps, in
+// order: logged (recover and log), decode (limits, IDs, schema, strict
+// decoding), call (the Skyvern client and the handler), shape (errors and
+// the result); taskMode wraps the whole for task-augmented calls.
+type pipeline[In, Out any] struct {
+	name   string
+	v      *argValidator
+	limits argLimits
+	ids    idFields
+	shaper *resultShaper
+	fn     func(ctx context.Context, c *call, in *In) (*Out, error)
+}
+
+// handle runs one tools/call through every step.
+func (p *pipeline[In, Out]) handle(ctx context.Context, deps *Deps, req mcp.CallToolRequest, task *taskState) (res *mcp.CallToolResult, err error) {
+	defer p.logged(ctx, deps, time.Now(), &res)
+	input, bad := p.decode(req)
+	if bad != nil {
+		return bad, nil
+	}
+	c := &call{deps: deps, req: req, task: task}
+	output, err := p.call(ctx, c, input)
+	return p.shape(deps, c, output, err)
+}
+
+// logged logs the call (tool, duration, error or not, cancelled or not; no
+// argument, no result) and turns a panic into an error result. Deferred by
+// handle, with res pointing at its result.
+func (p *pipeline[In, Out]) logged(ctx context.Context, deps *Deps, start time.Time, res **mcp.CallToolResult) {
+	if r := recover(); r != nil {
+		deps.Log.Error().Str("tool", p.name).Str("panic", deps.redact(fmt.Sprint(r))).Msg("tool handler panicked")
+		*res = mcp.NewToolResultError(fmt.Sprintf("%s failed with an internal error; this is a bug in skyvern-mcp, please report it", p.name))
+	}
+	isError := *res != nil && (*res).IsError
+	ev := deps.Log.Info()
+	if isError {
+		ev = deps.Log.Warn()
+	}
+	ev.Str("tool", p.name).Dur("duration", time.Since(start)).Bool("is_error", isError).
+		Bool("cancelled", ctx.Err() != nil).Msg("tool call")
+}
+
+// decode checks the arguments (size and count limits, ID fields, the input
+// schema with nulls as not given, a data_extraction_schema) and decodes them
+// strictly into In. A failure is an isError result naming the field.
+func (p *pipeline[In, Out]) decode(req mcp.CallToolRequest) (*In, *mcp.CallToolResult) {
+	invalid := func(msg string) (*In, *mcp.CallToolResult) {
+		return nil, errorResult(p.name, "invalid arguments: "+msg)
+	}
+	raw, err := rawArguments(req)
+	if err != nil {
+		return nil, errorResult(p.name, err.Error())
+	}
+	if err := p.limits.check(raw); err != nil {
+		return invalid(err.Error())
+	}
+	if err := p.ids.check(raw); err != nil {
+		return invalid(err.Error())
+	}
+	if raw, err = p.v.validate(raw); err != nil {
+		return invalid(err.Error())
+	}
+	if err := p.limits.checkExtractionSchema(raw); err != nil {
+		return invalid(err.Error())
+	}
+	input := new(In)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(input); err != nil {
+		return invalid(describeDecodeError(err))
+	}
+	return input, nil
+}
+
+// call gets the caller's Skyvern client into c and runs the tool's handler.
+func (p *pipeline[In, Out]) call(ctx context.Context, c *call, input *In) (*Out, error) {
+	var err error
+	if c.client, err = c.deps.Client(ctx); err != nil {
+		return nil, err
+	}
+	return p.fn(ctx, c, input)
+}
+
+// shape turns the handler's answer into the tool result: the output within
+// the result cap, or an isError result with the error described (redacted,
+// the base URL named where it helps). A taskEndError ends a task instead:
+// cancelled, or failed with its (redacted) reason.
+func (p *pipeline[In, Out]) shape(deps *Deps, c *call, output *Out, err error) (*mcp.CallToolResult, error) {
+	var end *taskEndError
+	if errors.As(err, &end) {
+		if errors.Is(end.err, context.Canceled) {
+			return nil, end.err
 		}
-		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			task := deps.Tasks.state(req)
-			if task == nil {
-				return h(ctx, req, nil)
-			}
-			// A task-augmented call: the task ends failed (with the reason)
-			// rather than completed with an error result.
-			tctx := deps.Tasks.detach(ctx, task)
-			defer deps.Tasks.finish(task)
-			res, err := h(tctx, req, task)
-			if err == nil && res != nil && res.IsError {
-				return nil, errors.New(deps.redact(text0(res)))
-			}
-			return res, err
+		return nil, errors.New(deps.redact(end.err.Error()))
+	}
+	if err != nil {
+		base := ""
+		if c.client != nil {
+			base = c.client.BaseURL()
 		}
-	}}
+		return errorResult(p.name, deps.redact(describeError(err, base))), nil
+	}
+	return p.shaper.result(deps, output)
+}
+
+// taskMode runs h directly for a plain call; for a task-augmented one it
+// detaches the task's context and ends the task failed (with the reason)
+// rather than completed with an error result.
+func taskMode(deps *Deps, h func(ctx context.Context, req mcp.CallToolRequest, task *taskState) (*mcp.CallToolResult, error)) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		task := deps.Tasks.state(req)
+		if task == nil {
+			return h(ctx, req, nil)
+		}
+		tctx := deps.Tasks.detach(ctx, task)
+		defer deps.Tasks.finish(task)
+		res, err := h(tctx, req, task)
+		if err == nil && res != nil && res.IsError {
+			return nil, errors.New(deps.redact(text0(res)))
+		}
+		return res, err
+	}
 }
 
 // errorResult is a tool failure the model can read and act on.

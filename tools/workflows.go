@@ -115,7 +115,7 @@ func workflowTools() []Tool {
 		define(spec{name: "run_workflow", title: "Run a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, openWorld: true},
 			description: "Run a saved workflow with its parameters. Billed per step: never start the same run twice. Returns run_id, or the final run with wait_for_completion."},
-			true, func(ctx context.Context, c *call, in *RunWorkflowInput) (*RunResult, error) {
+			func(ctx context.Context, c *call, in *RunWorkflowInput) (*RunResult, error) {
 				req := in.WorkflowRunRequest
 				req.AgentID = in.WorkflowID
 				req.Template = in.Template
@@ -126,13 +126,13 @@ func workflowTools() []Tool {
 		define(spec{name: "create_workflow", title: "Create a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{},
 			description: "Create a workflow from json_definition or yaml_definition; Skyvern's 422 names any invalid part."},
-			true, func(ctx context.Context, c *call, in *CreateWorkflowInput) (*WorkflowSummary, error) {
+			func(ctx context.Context, c *call, in *CreateWorkflowInput) (*WorkflowSummary, error) {
 				wf, err := c.client.CreateWorkflow(ctx, in.request(), in.FolderID)
 				return summarize(wf, err, "created")
 			}),
 		define(spec{name: "get_workflows", title: "List workflows", toolset: ToolsetWorkflows, hints: readHints,
 			description: "List workflows a page at a time, with their parameters; filter by search, folder, status or tags."},
-			true, func(ctx context.Context, c *call, in *client.GetWorkflowsParams) (*WorkflowsResult, error) {
+			func(ctx context.Context, c *call, in *client.GetWorkflowsParams) (*WorkflowsResult, error) {
 				wfs, err := c.client.GetWorkflows(ctx, in)
 				if err != nil {
 					return nil, err
@@ -141,12 +141,12 @@ func workflowTools() []Tool {
 			}),
 		define(spec{name: "get_workflow", title: "Get a workflow", toolset: ToolsetWorkflows, hints: readHints,
 			description: "Get a workflow's definition, parameters and settings: the latest version or the one given."},
-			true, func(ctx context.Context, c *call, in *GetWorkflowInput) (*client.Workflow, error) {
+			func(ctx context.Context, c *call, in *GetWorkflowInput) (*client.Workflow, error) {
 				return c.client.GetWorkflow(ctx, in.WorkflowPermanentID, in.Version, in.Template)
 			}),
 		define(spec{name: "get_workflow_versions", title: "List a workflow's versions", toolset: ToolsetWorkflows, hints: readHints,
 			description: "List every version of a workflow (wpid_...), each with its version number and definition."},
-			true, func(ctx context.Context, c *call, in *GetWorkflowVersionsInput) (*WorkflowVersionsResult, error) {
+			func(ctx context.Context, c *call, in *GetWorkflowVersionsInput) (*WorkflowVersionsResult, error) {
 				vs, err := c.client.GetWorkflowVersions(ctx, in.WorkflowPermanentID, in.Template)
 				if err != nil {
 					return nil, err
@@ -156,14 +156,14 @@ func workflowTools() []Tool {
 		define(spec{name: "update_workflow", title: "Update a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{},
 			description: "Replace a workflow's definition (json_definition or yaml_definition), creating a new version."},
-			true, func(ctx context.Context, c *call, in *UpdateWorkflowInput) (*WorkflowSummary, error) {
+			func(ctx context.Context, c *call, in *UpdateWorkflowInput) (*WorkflowSummary, error) {
 				wf, err := c.client.UpdateWorkflow(ctx, in.WorkflowID, in.request())
 				return summarize(wf, err, "updated")
 			}),
 		define(spec{name: "delete_workflow", title: "Delete a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Delete a workflow and all its versions; its past runs stay readable."},
-			true, func(ctx context.Context, c *call, in *WorkflowIDInput) (*OKResult, error) {
+			func(ctx context.Context, c *call, in *WorkflowIDInput) (*OKResult, error) {
 				if err := c.client.DeleteWorkflow(ctx, in.WorkflowID); err != nil {
 					return nil, err
 				}
@@ -237,7 +237,7 @@ func workflowRunTools() []Tool {
 	return []Tool{
 		define(spec{name: "get_workflow_runs", title: "List workflow runs", toolset: ToolsetWorkflows, hints: readHints,
 			description: "List the runs of all workflows, newest first, by status, search_key or error_code."},
-			true, func(ctx context.Context, c *call, in *WorkflowRunsFilter) (*WorkflowRunsResult, error) {
+			func(ctx context.Context, c *call, in *WorkflowRunsFilter) (*WorkflowRunsResult, error) {
 				p := in.params()
 				runs, err := c.client.GetWorkflowRuns(ctx, &p)
 				if err != nil {
@@ -247,7 +247,7 @@ func workflowRunTools() []Tool {
 			}),
 		define(spec{name: "get_workflow_runs_by_id", title: "List a workflow's runs", toolset: ToolsetWorkflows, hints: readHints,
 			description: "List one workflow's runs, newest first; the filters of get_workflow_runs, plus a created_at range."},
-			true, func(ctx context.Context, c *call, in *GetWorkflowRunsByIDInput) (*WorkflowRunsResult, error) {
+			func(ctx context.Context, c *call, in *GetWorkflowRunsByIDInput) (*WorkflowRunsResult, error) {
 				runs, err := c.client.GetWorkflowRunsByID(ctx, in.WorkflowID, &client.GetWorkflowRunsByIDParams{
 					GetWorkflowRunsParams: in.params(), CreatedAtStart: in.CreatedAtStart, CreatedAtEnd: in.CreatedAtEnd})
 				if err != nil {
@@ -262,7 +262,7 @@ func workflowRunTools() []Tool {
 		define(spec{name: "retry_workflow_run", title: "Retry a workflow run", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, openWorld: true},
 			description: "Start a NEW run of a finished workflow run with its original parameters. COSTS MONEY: never repeat a call."},
-			true, func(ctx context.Context, c *call, in *RetryWorkflowRunInput) (*RunResult, error) {
+			func(ctx context.Context, c *call, in *RetryWorkflowRunInput) (*RunResult, error) {
 				run, err := c.client.RetryWorkflowRun(ctx, in.WorkflowRunID, &client.RetryWorkflowRunOptions{MaxStepsOverride: in.MaxStepsOverride})
 				if err != nil {
 					return nil, err
@@ -272,14 +272,14 @@ func workflowRunTools() []Tool {
 		define(spec{name: "update_workflow_folder", title: "Move a workflow to a folder", toolset: ToolsetWorkflows,
 			hints:       hints{idempotent: true},
 			description: "Put a workflow in a folder, or take it out with an empty folder_id."},
-			true, func(ctx context.Context, c *call, in *UpdateWorkflowFolderInput) (*WorkflowSummary, error) {
+			func(ctx context.Context, c *call, in *UpdateWorkflowFolderInput) (*WorkflowSummary, error) {
 				wf, err := c.client.UpdateWorkflowFolder(ctx, in.WorkflowPermanentID, in.FolderID)
 				return summarize(wf, err, "moved")
 			}),
 		define(spec{name: "reset_workflow_browser_profile", title: "Reset a workflow's browser", toolset: ToolsetWorkflows,
 			hints:       hints{destructive: true, idempotent: true},
 			description: "Clear the browser state (cookies, logins) a workflow saved; its next run starts fresh."},
-			true, func(ctx context.Context, c *call, in *WorkflowPermanentIDInput) (*OKResult, error) {
+			func(ctx context.Context, c *call, in *WorkflowPermanentIDInput) (*OKResult, error) {
 				if err := c.client.ResetWorkflowBrowserProfile(ctx, in.WorkflowPermanentID); err != nil {
 					return nil, err
 				}
