@@ -16,6 +16,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -401,6 +402,27 @@ func IsUnreachable(err error) bool {
 		return true
 	}
 	return false
+}
+
+// TransportFailure names the kind of a request that got no HTTP answer,
+// without URL, host or address: "timed out", "DNS lookup failed",
+// "connection refused" or "TLS certificate not trusted"; "" for another
+// kind of error.
+func TransportFailure(err error) string {
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	var certErr *tls.CertificateVerificationError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return "timed out"
+	case errors.As(err, &dnsErr):
+		return "DNS lookup failed"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &certErr):
+		return "TLS certificate not trusted"
+	}
+	return ""
 }
 
 // retryDelay says whether err is worth another try, and the delay the server

@@ -10,13 +10,11 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -429,18 +427,8 @@ func keyCheck(newClient func(key string) (*client.Client, error)) func(context.C
 // transportFailure names the kind of a failed request without its URL or
 // addresses (/readyz needs no authentication).
 func transportFailure(err error) string {
-	var dnsErr *net.DNSError
-	var netErr net.Error
-	var certErr *tls.CertificateVerificationError
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return "timed out"
-	case errors.As(err, &dnsErr):
-		return "DNS lookup failed"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.As(err, &certErr):
-		return "TLS certificate not trusted"
+	if kind := client.TransportFailure(err); kind != "" {
+		return kind
 	}
 	return "connection failed"
 }

@@ -7,19 +7,16 @@ package doctor
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
@@ -305,20 +302,10 @@ func same(a, b string) bool {
 	return err1 == nil && err2 == nil && ra == rb
 }
 
-// transportFailure names the kind of a failed request.
+// transportFailure names the kind of a failed request (else its error).
 func transportFailure(err error) string {
-	var dnsErr *net.DNSError
-	var netErr net.Error
-	var certErr *tls.CertificateVerificationError
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return "timed out"
-	case errors.As(err, &dnsErr):
-		return "DNS lookup failed (" + dnsErr.Name + ")"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.As(err, &certErr):
-		return "TLS certificate not trusted"
+	if kind := client.TransportFailure(err); kind != "" {
+		return kind
 	}
 	return err.Error()
 }
