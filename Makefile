@@ -41,7 +41,7 @@ GOLANGCI  ?= $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2
 GOVULN    ?= $(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0
 
 lint: ## golangci-lint (.golangci.yml: gofmt, go vet, staticcheck, errcheck, unused, ineffassign, misspell).
-	$(GOLANGCI) run --timeout 10m ./...
+	$(GOLANGCI) run --allow-parallel-runners --timeout 10m ./...
 
 vuln: ## govulncheck against vuln.go.dev; skips, saying so, when that host cannot be reached.
 	@if getent hosts vuln.go.dev >/dev/null 2>&1; then $(GOVULN) ./...; else echo "SKIPPED: govulncheck needs https://vuln.go.dev, which this machine cannot reach"; fi
