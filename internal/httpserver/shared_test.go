@@ -4,10 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -16,37 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/skyvern-mcp/skyvern-mcp/internal/shared"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/testenv"
 )
-
-// redisURL starts a real redis-server for the test (Debian package
-// redis-server): missing, it fails in CI and skips loudly elsewhere.
-func redisURL(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" && os.Getenv("CI") != "false" {
-			t.Fatal("redis-server is missing (Debian package redis-server; .ci/run installs it)")
-		}
-		t.Skip("SKIPPED: needs redis-server (Debian package redis-server): apt-get install redis-server")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for i := 0; ; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			_ = c.Close()
-			break
-		}
-		require.Less(t, i, 200, "redis-server did not listen")
-		time.Sleep(25 * time.Millisecond)
-	}
-	return "redis://" + addr + "/0"
-}
 
 func sharedReplica(t *testing.T, url string) *running {
 	t.Helper()
@@ -61,7 +29,7 @@ const whoami = `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"
 // A session opened on one replica is valid on the others, for its caller
 // only; a DELETE on any replica ends it on all and closes its streams.
 func TestSharedSessionsAcrossReplicas(t *testing.T) {
-	url := redisURL(t)
+	url := testenv.Redis(t)
 	a, b := sharedReplica(t, url), sharedReplica(t, url)
 	id := a.initialize("x-api-key", "key-one-123")
 
@@ -120,7 +88,7 @@ func TestSharedStateNeedsStreamableHTTPSessions(t *testing.T) {
 // belong to the token's subject: Bob cannot use Alice's session on another
 // replica, Alice can.
 func TestSharedSessionsBelongToTheOAuthSubject(t *testing.T) {
-	url := redisURL(t)
+	url := testenv.Redis(t)
 	is := newTestIssuer(t)
 	replica := func() *running {
 		st, err := shared.Open(context.Background(), shared.Options{URL: url, SessionTTL: time.Minute, Log: zerolog.Nop()})

@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,39 +17,10 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
+	"github.com/skyvern-mcp/skyvern-mcp/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// startRedis starts a real redis-server on a free port in a temporary
-// directory. Without one it fails in CI and skips loudly elsewhere.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" && os.Getenv("CI") != "false" {
-			t.Fatal("redis-server is missing (Debian package redis-server; .ci/run installs it)")
-		}
-		t.Skip("SKIPPED: needs redis-server (Debian package redis-server): apt-get install redis-server")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, ln.Close())
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err == nil {
-			_ = c.Close()
-			break
-		}
-		require.Less(t, i, 200, "redis-server did not listen")
-		time.Sleep(25 * time.Millisecond)
-	}
-	return fmt.Sprintf("redis://127.0.0.1:%d/0", port)
-}
 
 func open(t *testing.T, url string) *Store {
 	t.Helper()
@@ -79,7 +47,7 @@ func TestCallerHash(t *testing.T) {
 }
 
 func TestSessionsSharedAndDeletedEverywhere(t *testing.T) {
-	url := startRedis(t)
+	url := testenv.Redis(t)
 	a, b := open(t, url), open(t, url)
 	ctx := context.Background()
 	got := make(chan Message, 4)
@@ -109,7 +77,7 @@ func TestSessionsSharedAndDeletedEverywhere(t *testing.T) {
 }
 
 func TestEventStoreReplayBoundsAndPurge(t *testing.T) {
-	url := startRedis(t)
+	url := testenv.Redis(t)
 	a, b := open(t, url), open(t, url)
 	ctx := context.Background()
 	require.NoError(t, a.CreateSession(ctx, "s1", "-"))
@@ -253,7 +221,7 @@ func eventually(t *testing.T, f func() bool, what string) {
 }
 
 func TestTaskSeenAndFinishedOnAnotherReplica(t *testing.T) {
-	url := startRedis(t)
+	url := testenv.Redis(t)
 	none := func(context.Context, string, string, func(context.Context, string, string)) (*mcp.CallToolResult, error) {
 		return nil, errors.New("no takeover expected")
 	}
@@ -287,7 +255,7 @@ func TestTaskSeenAndFinishedOnAnotherReplica(t *testing.T) {
 }
 
 func TestTaskCancelledFromAnotherReplica(t *testing.T) {
-	url := startRedis(t)
+	url := testenv.Redis(t)
 	a, b := newReplica(t, url, nil), newReplica(t, url, nil)
 	id := a.start(t, "s1")
 	eventually(t, func() bool {
@@ -306,7 +274,7 @@ func TestTaskCancelledFromAnotherReplica(t *testing.T) {
 }
 
 func TestTaskTakenOverOnceWhenItsReplicaDies(t *testing.T) {
-	url := startRedis(t)
+	url := testenv.Redis(t)
 	var mu sync.Mutex
 	var seen []string
 	follow := func(ctx context.Context, tool, runID string, observe func(context.Context, string, string)) (*mcp.CallToolResult, error) {
@@ -343,7 +311,7 @@ func TestTaskTakenOverOnceWhenItsReplicaDies(t *testing.T) {
 }
 
 func TestTaskWithoutRunFailsInsteadOfStartingAgain(t *testing.T) {
-	url := startRedis(t)
+	url := testenv.Redis(t)
 	b := newReplica(t, url, nil)
 	ctx := context.Background()
 	k := "skyvern-mcp:t:orphan"
@@ -356,7 +324,7 @@ func TestTaskWithoutRunFailsInsteadOfStartingAgain(t *testing.T) {
 }
 
 func TestTakenOverTaskCancelledWithTheCallersClient(t *testing.T) {
-	url := startRedis(t)
+	url := testenv.Redis(t)
 	follow := func(ctx context.Context, tool, runID string, observe func(context.Context, string, string)) (*mcp.CallToolResult, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
