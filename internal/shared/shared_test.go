@@ -209,6 +209,18 @@ func status(t *testing.T, answer map[string]any) string {
 	return s
 }
 
+// die stops replica a as a crash would: it no longer reaches Redis (so it
+// can neither renew its lease on task id nor hear cancellations) and its
+// handler never ends; the lease it held lapses (here: is dropped by other).
+func die(t *testing.T, a, other *replica, id string) {
+	t.Helper()
+	_ = a.store.Close()
+	require.NoError(t, other.store.rdb.Del(context.Background(), "skyvern-mcp:tl:"+id).Err())
+	a.tasks.mu.Lock()
+	delete(a.tasks.owned, id)
+	a.tasks.mu.Unlock()
+}
+
 func eventually(t *testing.T, f func() bool, what string) {
 	t.Helper()
 	for i := 0; i < 100; i++ {
@@ -290,11 +302,7 @@ func TestTaskTakenOverOnceWhenItsReplicaDies(t *testing.T) {
 	eventually(t, func() bool {
 		return a.store.rdb.HGet(context.Background(), "skyvern-mcp:t:"+id, "run").Val() == "tsk_1"
 	}, "run never recorded")
-	// a dies: its lease lapses (here: is dropped) and its handler never ends.
-	require.NoError(t, a.store.rdb.Del(context.Background(), "skyvern-mcp:tl:"+id).Err())
-	a.tasks.mu.Lock()
-	delete(a.tasks.owned, id)
-	a.tasks.mu.Unlock()
+	die(t, a, b, id)
 	var wg sync.WaitGroup
 	for _, r := range []*replica{b, c, b, c} {
 		wg.Add(1)
@@ -335,12 +343,10 @@ func TestTakenOverTaskCancelledWithTheCallersClient(t *testing.T) {
 	eventually(t, func() bool {
 		return a.store.rdb.HGet(context.Background(), "skyvern-mcp:t:"+id, "run").Val() == "tsk_1"
 	}, "run never recorded")
-	require.NoError(t, a.store.rdb.Del(context.Background(), "skyvern-mcp:tl:"+id).Err())
-	a.tasks.mu.Lock()
-	delete(a.tasks.owned, id)
-	a.tasks.mu.Unlock()
+	die(t, a, b, id)
 	assert.Equal(t, "working", status(t, b.askAs(t, "alice", "s1", "tasks/get", id)))
-	require.Equal(t, int32(1), b.follows.Load(), "b took the task over")
+	// b follows the run in its own goroutine: it starts soon after the answer.
+	eventually(t, func() bool { return b.follows.Load() == 1 }, "b took the task over")
 
 	assert.Equal(t, "cancelled", status(t, c.askAs(t, "bob", "s1", "tasks/cancel", id)))
 	select {
