@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // ProxyPreset is a preset proxy location name only (login and download_files
@@ -44,6 +45,7 @@ type AgentRunOptions struct {
 	ExtraHTTPHeaders            map[string]string `json:"extra_http_headers,omitempty"`
 	CDPConnectHeaders           map[string]string `json:"cdp_connect_headers,omitempty"`
 	MaxScreenshotScrollingTimes *int              `json:"max_screenshot_scrolling_times,omitempty" jsonschema:"minimum=0"`
+	StartFreshBrowser           bool              `json:"start_fresh_browser,omitempty" jsonschema_description:"true: start from a fresh, empty browser, ignoring saved browser memory (none is read or written). Default false. A verified sign-in still updates the credential's saved login."`
 }
 
 // LoginRequest is the body of POST /v1/run/tasks/login (LoginRequest
@@ -84,6 +86,11 @@ type UploadFileResponse struct {
 	S3URI string `json:"s3_uri"`
 	// PresignedURL is a time-limited URL to the file.
 	PresignedURL string `json:"presigned_url"`
+	// FileID names the upload for DeleteFile (DELETE /v1/files/{file_id}).
+	FileID string `json:"file_id,omitempty"`
+	// ExpiresAt is when Skyvern deletes the file (ISO 8601), set when a
+	// retention was asked for; empty: the organization's retention policy.
+	ExpiresAt string `json:"expires_at,omitempty"`
 }
 
 // Login logs in to a website with a stored credential, as a workflow run:
@@ -124,6 +131,19 @@ func (c *Client) startAgentRun(ctx context.Context, path string, body any, userA
 // /v1/upload_file as multipart/form-data with one file part named "file".
 // contentType may be empty (application/octet-stream). Never retried.
 func (c *Client) UploadFile(ctx context.Context, filename, contentType string, content io.Reader) (*UploadFileResponse, error) {
+	return c.UploadFileWith(ctx, filename, contentType, content, UploadOptions{})
+}
+
+// UploadOptions are the optional form fields of POST /v1/upload_file.
+type UploadOptions struct {
+	// RetentionDays, when set, makes Skyvern delete the file after this
+	// many days (1-365; 422 otherwise); the answer's ExpiresAt says when.
+	// Unset, the organization's data retention policy applies.
+	RetentionDays *int
+}
+
+// UploadFileWith is UploadFile with UploadOptions.
+func (c *Client) UploadFileWith(ctx context.Context, filename, contentType string, content io.Reader, opts UploadOptions) (*UploadFileResponse, error) {
 	if filename == "" {
 		return nil, fmt.Errorf("upload_file: filename is required")
 	}
@@ -133,6 +153,9 @@ func (c *Client) UploadFile(ctx context.Context, filename, contentType string, c
 	var out UploadFileResponse
 	r := &request{method: http.MethodPost, path: "/upload_file",
 		form: &multipartFile{field: "file", filename: filename, contentType: contentType, content: content}}
+	if opts.RetentionDays != nil {
+		r.form.fields = map[string]string{"retention_days": strconv.Itoa(*opts.RetentionDays)}
+	}
 	if _, err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}

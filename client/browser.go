@@ -32,6 +32,7 @@ type CreateBrowserSessionRequest struct {
 	BrowserType            BrowserType        `json:"browser_type,omitempty"`
 	BrowserProfileID       string             `json:"browser_profile_id,omitempty"`
 	GenerateBrowserProfile bool               `json:"generate_browser_profile,omitempty" jsonschema_description:"Save cookies/storage on close, for create_browser_profile."`
+	NeedsLiveView          bool               `json:"needs_live_view,omitempty" jsonschema_description:"true if a person will watch the browser live (the Skyvern app sets it). Default false, right for unattended automation. Requests a capability; it does not pick where the session runs."`
 }
 
 // BrowserSession is a persistent browser session (BrowserSessionResponse
@@ -58,6 +59,12 @@ type BrowserSession struct {
 	CreatedAt              string             `json:"created_at"`
 	ModifiedAt             string             `json:"modified_at"`
 	DeletedAt              string             `json:"deleted_at,omitempty"`
+	// StreamTransport is the live-view transport, "vnc" or "cdp"; set by
+	// GetBrowserSession only.
+	StreamTransport string `json:"stream_transport,omitempty"`
+	// Warning says how Skyvern adjusted the request, e.g. a timeout above
+	// its maximum that it capped; empty otherwise.
+	Warning string `json:"warning,omitempty"`
 }
 
 // CreateBrowserSession starts a persistent browser session: POST
@@ -132,6 +139,8 @@ type BrowserProfile struct {
 	IsManaged               bool           `json:"is_managed"`
 	WorkflowPermanentID     string         `json:"workflow_permanent_id,omitempty"`
 	BrowserProfileKeyDigest string         `json:"browser_profile_key_digest,omitempty"`
+	LinkedCredentialName    string         `json:"linked_credential_name,omitempty"`
+	LastVerifiedLoginAt     string         `json:"last_verified_login_at,omitempty"`
 	CreatedAt               string         `json:"created_at"`
 	ModifiedAt              string         `json:"modified_at"`
 	DeletedAt               string         `json:"deleted_at,omitempty"`

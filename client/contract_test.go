@@ -353,9 +353,9 @@ func TestSDKOperationsExistInSpec(t *testing.T) {
 // additionalProperties: false).
 func TestStructsMatchSpec(t *testing.T) {
 	spec := contracttest.Load(t)
-	wfOnly := []string{"run_with", "ai_fallback", "script_id"}
+	wfOnly := []string{"run_with", "ai_fallback", "script_id", "browser_seed_source"}
 	taskReqOnly := []string{"prompt", "url", "engine", "data_extraction_schema", "error_code_mapping", "max_steps", "model", "publish_workflow", "include_action_history_in_verification"}
-	wfReqOnly := []string{"workflow_id", "parameters", "browser_profile_id", "max_elapsed_time_minutes", "ai_fallback", "run_metadata"}
+	wfReqOnly := []string{"workflow_id", "parameters", "max_elapsed_time_minutes", "ai_fallback", "run_metadata", "reuse_browser_session"}
 	ignoreGo := func(names []string, why string) []contracttest.StructOption {
 		var o []contracttest.StructOption
 		for _, n := range names {

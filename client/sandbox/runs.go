@@ -327,6 +327,7 @@ var taskRunFields = []field{
 	opt("model", kObject),
 	opt("publish_workflow", kBool).nn(),
 	opt("include_action_history_in_verification", kBool),
+	opt("browser_profile_id", kString), opt("start_fresh_browser", kBool).nn(),
 }
 
 func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
@@ -342,10 +343,21 @@ func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
 	if in.Engine == "" {
 		in.Engine = client.EngineSkyvern1
 	}
+	// agent_protocol.py run_task: only skyvern-2.0 honours the browser-memory fields.
+	if in.Engine != client.EngineSkyvern2 && (in.BrowserProfileID != "" || in.StartFreshBrowser) {
+		name := "browser_profile_id"
+		if in.BrowserProfileID == "" {
+			name = "start_fresh_browser"
+		}
+		writeDetail(w, http.StatusBadRequest, name+" is not supported for the skyvern_v1 or CUA task engines; use engine=skyvern_v2.")
+		return
+	}
 	prefix, rt := "tsk_", client.RunTypeTaskV1
 	switch in.Engine {
 	case client.EngineSkyvern2:
 		prefix, rt = "tsk_v2_", client.RunTypeTaskV2
+	case client.EngineSkyvern3:
+		rt = client.RunTypeTaskV3
 	case client.EngineOpenAICUA:
 		rt = client.RunTypeOpenAICUA
 	case client.EngineAnthropicCUA:
@@ -375,6 +387,7 @@ func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
 	run.webhookURL = in.WebhookURL
 	run.sessionID = in.BrowserSessionID
 	run.maxScrolls = in.MaxScreenshotScrolls
+	run.profileID = in.BrowserProfileID
 	if in.MaxSteps != nil && *in.MaxSteps > 0 && *in.MaxSteps < run.steps {
 		run.steps = *in.MaxSteps
 	}
@@ -397,7 +410,8 @@ func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
 		BrowserSessionID: in.BrowserSessionID, Model: in.Model, ExtraHTTPHeaders: in.ExtraHTTPHeaders,
 		CDPConnectHeaders: in.CDPConnectHeaders, PublishWorkflow: &publish,
 		IncludeActionHistoryInVerification: include, MaxScreenshotScrolls: in.MaxScreenshotScrolls,
-		BrowserAddress: in.BrowserAddress, RunWith: in.RunWith,
+		BrowserAddress: in.BrowserAddress, RunWith: in.RunWith, BrowserProfileID: in.BrowserProfileID,
+		StartFreshBrowser: &in.StartFreshBrowser,
 	}
 	writeJSON(w, http.StatusOK, s.runView(run, run.at(now), s.baseURL(r)))
 }

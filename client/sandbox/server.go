@@ -72,6 +72,7 @@ type Server struct {
 	faults      []*activeFault
 	runs        map[string]*run
 	artifacts   map[string]*artifactRef
+	files       map[string]string // upload file_id -> artifact ID
 	workflows   map[string]*workflow
 	sessions    map[string]*browserSession
 	profiles    map[string]*browserProfile
@@ -112,6 +113,7 @@ func New(opts Options) *Server {
 		calls:       map[string]int{},
 		runs:        map[string]*run{},
 		artifacts:   map[string]*artifactRef{},
+		files:       map[string]string{},
 		workflows:   map[string]*workflow{},
 		sessions:    map[string]*browserSession{},
 		profiles:    map[string]*browserProfile{},
@@ -194,6 +196,10 @@ func (s *Server) routes() {
 	s.handle("POST /v1/run/tasks/login", needKey, s.login)
 	s.handle("POST /v1/run/tasks/download_files", needKey, s.downloadFiles)
 	s.handle("POST /v1/upload_file", needKey, s.uploadFile)
+	s.handle("DELETE /v1/files/{file_id}", needKey, s.deleteFile)
+	s.handle("GET /v1/browser_profiles/{profile_id}/usage", needKey, s.getBrowserProfileUsage)
+	s.handle("GET /v1/run-tag-suggestions", needKey, s.getRunTagSuggestions)
+	s.handle("POST /v1/tag-values", needKey, s.createTagValue)
 	s.handle("GET /v1/version", publicRoute, s.version) // the spec asks for no x-api-key here
 	// Tags.
 	s.handle("POST /v1/runs/{workflow_run_id}/tags", needKey, s.applyTags(runTags))

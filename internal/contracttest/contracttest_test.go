@@ -161,3 +161,11 @@ func readAll(t *testing.T, r io.Reader) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func TestEnum(t *testing.T) {
+	s := Load(t)
+	assert.Contains(t, s.Enum("RunEngine"), "skyvern-3.0")
+	assert.Equal(t, []string{"totp", "magic_link"}, s.Enum("OTPType"))
+	assert.Nil(t, s.Enum("NoSuchSchema"))
+	assert.Nil(t, s.Enum("Artifact"), "an object schema has no enum")
+}
