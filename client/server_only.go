@@ -108,3 +108,18 @@ func (c *Client) CreateTagValue(ctx context.Context, req *TagValueCreate) (*TagV
 	}
 	return &out, nil
 }
+
+// GetArtifactMetadata returns an artifact's metadata with a freshly signed
+// SignedURL to its content: GET /v1/artifacts/{artifact_id}, the server
+// route (kept out of its OpenAPI document) behind the SDK's get_artifact.
+// GetArtifact reads the content itself. 404 for an unknown artifact.
+func (c *Client) GetArtifactMetadata(ctx context.Context, artifactID string) (*Artifact, error) {
+	if artifactID == "" {
+		return nil, fmt.Errorf("get_artifact: artifact_id is required (a_..., from get_run_artifacts)")
+	}
+	var out Artifact
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/artifacts/%s", artifactID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -205,3 +205,25 @@ func TestCreateWorkflowRetries409InProgress(t *testing.T) {
 	assert.NotEmpty(t, wf.WorkflowPermanentID)
 	assert.Equal(t, 2, e.sb.Calls("POST", "/v1/agents"))
 }
+
+// GetArtifactMetadata is the hidden route, validated against the Artifact
+// schema by the contract transport.
+func TestContractGetArtifactMetadata(t *testing.T) {
+	e := newContractEnv(t, contracttest.AllowStatus(404))
+	run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "p"})
+	require.NoError(t, err)
+	_, err = e.c.WaitForRun(e.ctx, run.RunID, client.WaitOptions{PollInitial: 10 * time.Millisecond, Timeout: 10 * time.Second})
+	require.NoError(t, err)
+	shots, err := e.c.GetRunArtifacts(e.ctx, run.RunID, client.ArtifactScreenshotFinal)
+	require.NoError(t, err)
+	require.Len(t, shots, 1)
+	before := e.spec.Seen()["GET /v1/artifacts/{artifact_id}"]
+	a, err := e.c.GetArtifactMetadata(e.ctx, shots[0].ArtifactID)
+	require.NoError(t, err)
+	assert.Equal(t, shots[0].ArtifactID, a.ArtifactID)
+	assert.Equal(t, client.ArtifactScreenshotFinal, a.ArtifactType)
+	assert.Contains(t, a.SignedURL, "/v1/artifacts/"+a.ArtifactID+"/content")
+	assert.Equal(t, before+1, e.spec.Seen()["GET /v1/artifacts/{artifact_id}"])
+	_, err = e.c.GetArtifactMetadata(e.ctx, "a_missing")
+	assert.True(t, client.IsNotFound(err))
+}

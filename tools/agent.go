@@ -34,10 +34,11 @@ type DownloadFilesInput struct {
 
 // UploadFileInput is upload_file's input: content with filename, or a path.
 type UploadFileInput struct {
-	Content     string `json:"content,omitempty" jsonschema:"contentEncoding=base64" jsonschema_description:"Base64 file bytes (max 50 MiB); give filename."`
-	Filename    string `json:"filename,omitempty"`
-	Path        string `json:"path,omitempty" jsonschema_description:"File path under the server's --upload-dir."`
-	ContentType string `json:"content_type,omitempty" jsonschema_description:"Media type; guessed from the name if omitted."`
+	Content       string `json:"content,omitempty" jsonschema:"contentEncoding=base64" jsonschema_description:"Base64 file bytes (max 50 MiB); give filename."`
+	Filename      string `json:"filename,omitempty"`
+	Path          string `json:"path,omitempty" jsonschema_description:"File path under the server's --upload-dir."`
+	ContentType   string `json:"content_type,omitempty" jsonschema_description:"Media type; guessed from the name if omitted."`
+	RetentionDays *int   `json:"retention_days,omitempty" jsonschema:"minimum=1" jsonschema_description:"Days until Skyvern deletes the file (1-365 by default); omit to keep it under the organization's retention policy. The result's expires_at says when."`
 }
 
 // UploadFileResult is upload_file's output.
@@ -67,7 +68,7 @@ func agentTools() []Tool {
 			}),
 		define(spec{name: "upload_file", title: "Upload a file", toolset: ToolsetAgent, maxArgBytes: MaxUploadArgumentBytes,
 			hints:       hints{},
-			description: "Upload a file for runs to use (e.g. to attach in a form), from base64 content or a path under --upload-dir."},
+			description: "Upload a file for runs to use (e.g. to attach in a form), from base64 content or a path under --upload-dir. The result's file_id deletes it (delete_file)."},
 			true, uploadFile),
 	}
 }
@@ -117,7 +118,7 @@ func uploadFile(ctx context.Context, c *call, in *UploadFileInput) (*UploadFileR
 	if ct == "" {
 		ct = mime.TypeByExtension(filepath.Ext(name))
 	}
-	res, err := c.client.UploadFile(ctx, name, ct, bytes.NewReader(data))
+	res, err := c.client.UploadFileWith(ctx, name, ct, bytes.NewReader(data), client.UploadOptions{RetentionDays: in.RetentionDays})
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,7 @@ func buildCatalog() []Tool {
 	all = append(all, scheduleTools()...)
 	all = append(all, scriptTools()...)
 	all = append(all, sdkActionTools()...)
+	all = append(all, serverOnlyTools()...)
 	// Tools defined in later files join their toolset's place.
 	order := Toolsets()
 	slices.SortStableFunc(all, func(a, b Tool) int { return slices.Index(order, a.Toolset) - slices.Index(order, b.Toolset) })

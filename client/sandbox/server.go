@@ -147,6 +147,7 @@ func (s *Server) routes() {
 	s.handle("POST /v1/runs/{run_id}/cancel", needKey, s.cancelRun)
 	s.handle("GET /v1/runs/{run_id}/timeline", needKey, s.getRunTimeline)
 	s.handle("GET /v1/runs/{run_id}/artifacts", needKey, s.getRunArtifacts)
+	s.handle("GET /v1/artifacts/{artifact_id}", needKey, s.getArtifact)
 	s.handle("GET /v1/artifacts/{artifact_id}/content", keyOrToken, s.getArtifactContent)
 	s.handle("POST /v1/runs/{run_id}/retry_webhook", needKey, s.retryRunWebhook)
 	s.handle("POST /v1/runs/cancel", needKey, s.bulkCancelRuns)

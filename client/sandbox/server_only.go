@@ -132,3 +132,39 @@ func (s *Server) createTagValue(w http.ResponseWriter, r *http.Request) {
 	s.tags.colors[id] = color
 	writeJSON(w, http.StatusOK, client.TagValue{Key: key, Value: value, Color: color, WorkflowCount: 0})
 }
+
+// getArtifact is the server's hidden GET /v1/artifacts/{artifact_id}
+// (agent_protocol.py get_artifact, the SDK's get_artifact): the artifact's
+// metadata with a freshly signed signed_url; 404 "Artifact not found {id}".
+func (s *Server) getArtifact(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("artifact_id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ref := s.artifacts[id]
+	var a client.Artifact
+	switch {
+	case ref == nil:
+	case ref.runID != "":
+		run := s.runs[ref.runID]
+		if sn := run.at(s.now()); sn.artifactExists(ref.kind) {
+			a = s.artifactView(ref, run, sn, s.baseURL(r))
+		}
+	case ref.sessionID != "":
+		if end, closed := s.sessions[ref.sessionID].completedAt(s.now()); closed {
+			c := s.content(ref, nil)
+			a = client.Artifact{CreatedAt: ts(end), ModifiedAt: ts(end), ArtifactID: id, ArtifactType: artifactTypes[ref.kind],
+				URI: fmt.Sprintf("s3://skyvern-sandbox/%s/%s/%s", OrganizationID, ref.sessionID, c.name), Checksum: c.sum,
+				FileSize: &c.size, BrowserSessionID: ref.sessionID, SignedURL: s.signedURL(s.baseURL(r), id), OrganizationID: OrganizationID}
+		}
+	default:
+		c := s.content(ref, nil)
+		a = client.Artifact{CreatedAt: ts(ref.created), ModifiedAt: ts(ref.created), ArtifactID: id, ArtifactType: artifactTypes[ref.kind],
+			URI: fmt.Sprintf("s3://skyvern-uploads/%s/%s/%s", OrganizationID, id, c.name), Checksum: c.sum,
+			FileSize: &c.size, SignedURL: s.signedURL(s.baseURL(r), id), OrganizationID: OrganizationID}
+	}
+	if a.ArtifactID == "" {
+		writeDetail(w, http.StatusNotFound, "Artifact not found "+id)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}

@@ -169,3 +169,11 @@ func TestEnum(t *testing.T) {
 	assert.Nil(t, s.Enum("NoSuchSchema"))
 	assert.Nil(t, s.Enum("Artifact"), "an object schema has no enum")
 }
+
+func TestSDKMethodNames(t *testing.T) {
+	names := Load(t).SDKMethodNames()
+	assert.Equal(t, "delete_file", names["DELETE /v1/files/{file_id}"])
+	assert.Equal(t, "run_task", names["POST /v1/run/tasks"])
+	_, ok := names["GET /v1/schedules"]
+	assert.False(t, ok, "an operation without x-fern-sdk-method-name is absent")
+}

@@ -22,3 +22,21 @@ func (s *Spec) Enum(schemaName string) []string {
 	}
 	return out
 }
+
+// SDKMethodNames maps each operation of the document ("METHOD /path") that
+// declares an x-fern-sdk-method-name (the name the official SDKs give it) to
+// that name.
+func (s *Spec) SDKMethodNames() map[string]string {
+	out := map[string]string{}
+	for path, item := range s.model.Paths.PathItems.FromOldest() {
+		for method, op := range item.GetOperations().FromOldest() {
+			if op == nil || op.Extensions == nil || s.hidden[opKey(method, path)] {
+				continue
+			}
+			if n := op.Extensions.GetOrZero("x-fern-sdk-method-name"); n != nil && n.Value != "" {
+				out[opKey(method, path)] = n.Value
+			}
+		}
+	}
+	return out
+}
