@@ -7,7 +7,7 @@ DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 E2E_DIR   := e2e
 
-.PHONY: all build generate vuln test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size bench-browser bench-replicas fuzz clean
+.PHONY: spec all build generate vuln test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size bench-browser bench-replicas fuzz clean
 
 all: build
 
@@ -19,7 +19,29 @@ test: lint test-go test-e2e test-conformance ## Everything CI runs: lint, Go tes
 
 # internal/e2etest drives bin/skyvern-mcp instead of building its own copy.
 test-go: build mcpb-deps
+	@[ -n "$$SKYVERN_OPENAPI" ] || [ -f "$(SKYVERN_OPENAPI_DIR)/server-openapi.json" ] || \
+	  echo "*** CONTRACT TESTS WILL SKIP: no $(SKYVERN_OPENAPI_DIR)/server-openapi.json; run 'make spec' (under CI=true they fail) ***" >&2
 	E2E_SKYVERN_MCP_BIN=$(abspath $(BIN)) $(GO) test -race -count=1 ./...
+
+# Skyvern's OpenAPI documents, read by the contract tests and never copied into the repository (AGPL-3.0):
+# the server's (docs/api-reference/openapi.json, the contract) and the SDK's (fern/openapi/skyvern_openapi.json),
+# pinned to one commit; see internal/contracttest.
+SKYVERN_OPENAPI_DIR ?= ../shared/skyvern
+SKYVERN_COMMIT      := 07222e7a7caae79aacd5908c30e4a4445fce5f9b
+SKYVERN_RAW         := https://raw.githubusercontent.com/Skyvern-AI/skyvern/$(SKYVERN_COMMIT)
+SERVER_SPEC_SHA256  := 0e47a2ae6398718439f2b19b440fbaa79b251f5d6dac4c5b3f1f0ed22551d395
+SDK_SPEC_SHA256     := 5299cc7d0a712703a93ce636b2e1b2421f1876ba75d0d3d13e436fc21b68abd1
+
+spec: ## Download Skyvern's OpenAPI documents at the pinned commit into SKYVERN_OPENAPI_DIR (default ../shared/skyvern) and check their SHA-256.
+	@mkdir -p "$(SKYVERN_OPENAPI_DIR)"
+	@set -e; fetch() { \
+	  if [ -f "$(SKYVERN_OPENAPI_DIR)/$$1" ] && echo "$$3  $(SKYVERN_OPENAPI_DIR)/$$1" | sha256sum -c --status; then echo "$$1: present, SHA-256 ok"; return; fi; \
+	  curl -fsSL --retry 3 -o "$(SKYVERN_OPENAPI_DIR)/$$1.part" "$(SKYVERN_RAW)/$$2"; \
+	  if ! echo "$$3  $(SKYVERN_OPENAPI_DIR)/$$1.part" | sha256sum -c --status; then \
+	    rm -f "$(SKYVERN_OPENAPI_DIR)/$$1.part"; echo "$$1: SHA-256 mismatch for $(SKYVERN_RAW)/$$2" >&2; exit 1; fi; \
+	  mv "$(SKYVERN_OPENAPI_DIR)/$$1.part" "$(SKYVERN_OPENAPI_DIR)/$$1"; echo "$$1: downloaded, SHA-256 ok"; }; \
+	fetch server-openapi.json docs/api-reference/openapi.json $(SERVER_SPEC_SHA256); \
+	fetch openapi.json fern/openapi/skyvern_openapi.json $(SDK_SPEC_SHA256)
 
 e2e-deps: $(E2E_DIR)/node_modules/.installed ## Install the npm packages of the end-to-end clients (official MCP TypeScript SDK, inspector).
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 )
 
 // ProxyPreset is a preset proxy location name only (login and download_files
@@ -44,6 +45,7 @@ type AgentRunOptions struct {
 	ExtraHTTPHeaders            map[string]string `json:"extra_http_headers,omitempty"`
 	CDPConnectHeaders           map[string]string `json:"cdp_connect_headers,omitempty"`
 	MaxScreenshotScrollingTimes *int              `json:"max_screenshot_scrolling_times,omitempty" jsonschema:"minimum=0"`
+	StartFreshBrowser           bool              `json:"start_fresh_browser,omitempty" jsonschema_description:"true: no saved browser memory is read or written."`
 }
 
 // LoginRequest is the body of POST /v1/run/tasks/login (LoginRequest
@@ -84,6 +86,11 @@ type UploadFileResponse struct {
 	S3URI string `json:"s3_uri"`
 	// PresignedURL is a time-limited URL to the file.
 	PresignedURL string `json:"presigned_url"`
+	// FileID names the upload for DeleteFile (DELETE /v1/files/{file_id}).
+	FileID string `json:"file_id,omitempty"`
+	// ExpiresAt is when Skyvern deletes the file (ISO 8601), set when a
+	// retention was asked for; empty: the organization's retention policy.
+	ExpiresAt string `json:"expires_at,omitempty"`
 }
 
 // Login logs in to a website with a stored credential, as a workflow run:
@@ -120,6 +127,19 @@ func (c *Client) startAgentRun(ctx context.Context, path string, body any, userA
 // /v1/upload_file as multipart/form-data with one file part named "file".
 // contentType may be empty (application/octet-stream). Never retried.
 func (c *Client) UploadFile(ctx context.Context, filename, contentType string, content io.Reader) (*UploadFileResponse, error) {
+	return c.UploadFileWith(ctx, filename, contentType, content, UploadOptions{})
+}
+
+// UploadOptions are the optional form fields of POST /v1/upload_file.
+type UploadOptions struct {
+	// RetentionDays, when set, makes Skyvern delete the file after this
+	// many days (1-365; 422 otherwise); the answer's ExpiresAt says when.
+	// Unset, the organization's data retention policy applies.
+	RetentionDays *int
+}
+
+// UploadFileWith is UploadFile with UploadOptions.
+func (c *Client) UploadFileWith(ctx context.Context, filename, contentType string, content io.Reader, opts UploadOptions) (*UploadFileResponse, error) {
 	if filename == "" {
 		return nil, fmt.Errorf("upload_file: filename is required")
 	}
@@ -129,8 +149,23 @@ func (c *Client) UploadFile(ctx context.Context, filename, contentType string, c
 	var out UploadFileResponse
 	r := &request{method: http.MethodPost, path: "/upload_file",
 		form: &multipartFile{field: "file", filename: filename, contentType: contentType, content: content}}
+	if opts.RetentionDays != nil {
+		r.form.fields = map[string]string{"retention_days": strconv.Itoa(*opts.RetentionDays)}
+	}
 	if _, err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// DeleteFile deletes a file uploaded with UploadFile: DELETE
+// /v1/files/{file_id} (204). fileID is UploadFileResponse.FileID. Skyvern
+// answers 404 alike for an unknown file, one already deleted and one of
+// another organization. Never retried.
+func (c *Client) DeleteFile(ctx context.Context, fileID string) error {
+	if fileID == "" {
+		return fmt.Errorf("delete_file: file_id is required (the file_id upload_file returned)")
+	}
+	_, err := c.do(ctx, &request{method: http.MethodDelete, path: pathf("/files/%s", fileID)}, nil)
+	return err
 }

@@ -34,6 +34,7 @@ type CreateBrowserSessionRequest struct {
 	BrowserType            BrowserType        `json:"browser_type,omitempty"`
 	BrowserProfileID       string             `json:"browser_profile_id,omitempty"`
 	GenerateBrowserProfile bool               `json:"generate_browser_profile,omitempty" jsonschema_description:"Save cookies/storage on close, for create_browser_profile."`
+	NeedsLiveView          bool               `json:"needs_live_view,omitempty" jsonschema_description:"true if a person watches it live."`
 }
 
 // BrowserSession is a persistent browser session (BrowserSessionResponse
@@ -60,6 +61,12 @@ type BrowserSession struct {
 	CreatedAt              string             `json:"created_at"`
 	ModifiedAt             string             `json:"modified_at"`
 	DeletedAt              string             `json:"deleted_at,omitempty"`
+	// StreamTransport is the live-view transport, "vnc" or "cdp"; set by
+	// GetBrowserSession only.
+	StreamTransport string `json:"stream_transport,omitempty"`
+	// Warning says how Skyvern adjusted the request, e.g. a timeout above
+	// its maximum that it capped; empty otherwise.
+	Warning string `json:"warning,omitempty"`
 }
 
 // CreateBrowserSession starts a persistent browser session: POST
@@ -126,6 +133,8 @@ type BrowserProfile struct {
 	IsManaged               bool           `json:"is_managed"`
 	WorkflowPermanentID     string         `json:"workflow_permanent_id,omitempty"`
 	BrowserProfileKeyDigest string         `json:"browser_profile_key_digest,omitempty"`
+	LinkedCredentialName    string         `json:"linked_credential_name,omitempty"`
+	LastVerifiedLoginAt     string         `json:"last_verified_login_at,omitempty"`
 	CreatedAt               string         `json:"created_at"`
 	ModifiedAt              string         `json:"modified_at"`
 	DeletedAt               string         `json:"deleted_at,omitempty"`
@@ -243,4 +252,43 @@ func (c *Client) UpdateBrowserProfile(ctx context.Context, profileID string, req
 		return nil, fmt.Errorf("update_browser_profile: nothing to update: give name, description, proxy_location, proxy_session_id or rotate_proxy_session_id")
 	}
 	return doJSON[BrowserProfile](ctx, c, &request{method: http.MethodPatch, path: pathf("/browser_profiles/%s", profileID), body: req})
+}
+
+// BrowserProfileUsage is what depends on a browser profile
+// (BrowserProfileUsage schema): the workflows that use it, the credentials
+// linked to it, and how many runs it seeded recently (Skyvern counts the
+// last 30 days).
+type BrowserProfileUsage struct {
+	Workflows            []BrowserProfileUsageWorkflow   `json:"workflows"`
+	Credentials          []BrowserProfileUsageCredential `json:"credentials"`
+	RecentSeededRunCount int                             `json:"recent_seeded_run_count"`
+}
+
+// BrowserProfileUsageWorkflow is a workflow that uses a profile
+// (BrowserProfileUsageWorkflow schema). Via names the workflow field that
+// points at the profile, e.g. "browser_profile_id".
+type BrowserProfileUsageWorkflow struct {
+	WorkflowPermanentID string `json:"workflow_permanent_id"`
+	Title               string `json:"title"`
+	Via                 string `json:"via"`
+}
+
+// BrowserProfileUsageCredential is a credential linked to a profile
+// (BrowserProfileUsageCredential schema).
+type BrowserProfileUsageCredential struct {
+	CredentialID string `json:"credential_id"`
+	Name         string `json:"name"`
+}
+
+// GetBrowserProfileUsage lists what depends on a browser profile (bp_...):
+// GET /v1/browser_profiles/{profile_id}/usage. 404 for an unknown profile.
+func (c *Client) GetBrowserProfileUsage(ctx context.Context, profileID string) (*BrowserProfileUsage, error) {
+	if profileID == "" {
+		return nil, fmt.Errorf("get_browser_profile_usage: profile_id is required (bp_...)")
+	}
+	out := BrowserProfileUsage{Workflows: []BrowserProfileUsageWorkflow{}, Credentials: []BrowserProfileUsageCredential{}}
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/browser_profiles/%s/usage", profileID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }

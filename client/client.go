@@ -21,10 +21,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -235,11 +237,16 @@ type request struct {
 	header http.Header
 	// stream leaves the response body open (for artifact content).
 	stream bool
+	// idempotent marks a POST the server deduplicates by its
+	// Idempotency-Key header (set in header): it may be retried like a GET.
+	idempotent bool
 }
 
 type multipartFile struct {
 	field, filename, contentType string
 	content                      io.Reader
+	// fields are plain form fields sent before the file part.
+	fields map[string]string
 }
 
 // pathf escapes each argument as one path segment.
@@ -252,9 +259,10 @@ func pathf(format string, ids ...string) string {
 }
 
 // retryable reports whether a request may be sent again: only requests that
-// cannot start work twice. Skyvern's spec marks no POST idempotent.
+// cannot start work twice: GET and HEAD, and a POST that carries an
+// Idempotency-Key the server honours (only POST /v1/agents does).
 func (r *request) retryable() bool {
-	return r.method == http.MethodGet || r.method == http.MethodHead
+	return r.method == http.MethodGet || r.method == http.MethodHead || r.idempotent
 }
 
 // doJSON sends r (see do) and returns its JSON answer decoded into a new T,
@@ -291,6 +299,11 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*http.Response, e
 	case r.form != nil:
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
+		for _, k := range slices.Sorted(maps.Keys(r.form.fields)) {
+			if err := mw.WriteField(k, r.form.fields[k]); err != nil {
+				return nil, err
+			}
+		}
 		h := make(map[string][]string)
 		h["Content-Disposition"] = []string{fmt.Sprintf(`form-data; name=%q; filename=%q`, r.form.field, r.form.filename)}
 		ct := r.form.contentType
@@ -336,7 +349,13 @@ func (c *Client) do(ctx context.Context, r *request, out any) (*http.Response, e
 			return resp, nil
 		}
 		last = err
-		if d, ok := retryDelay(err); ok {
+		d, ok := retryDelay(err)
+		if !ok && r.idempotent && StatusCode(err) == http.StatusConflict {
+			// The first request with this Idempotency-Key is still being
+			// processed; the retry returns its result.
+			ok = true
+		}
+		if ok {
 			if d > 0 {
 				return resp, &backoff.RetryAfterError{Duration: d}
 			}

@@ -354,9 +354,9 @@ func TestSDKOperationsExistInSpec(t *testing.T) {
 // additionalProperties: false).
 func TestStructsMatchSpec(t *testing.T) {
 	spec := contracttest.Load(t)
-	wfOnly := []string{"run_with", "ai_fallback", "script_id"}
+	wfOnly := []string{"run_with", "ai_fallback", "script_id", "browser_seed_source"}
 	taskReqOnly := []string{"prompt", "url", "engine", "data_extraction_schema", "error_code_mapping", "max_steps", "model", "publish_workflow", "include_action_history_in_verification"}
-	wfReqOnly := []string{"workflow_id", "parameters", "browser_profile_id", "max_elapsed_time_minutes", "ai_fallback", "run_metadata"}
+	wfReqOnly := []string{"workflow_id", "parameters", "max_elapsed_time_minutes", "ai_fallback", "run_metadata", "reuse_browser_session"}
 	ignoreGo := func(names []string, why string) []contracttest.StructOption {
 		var o []contracttest.StructOption
 		for _, n := range names {
@@ -857,4 +857,97 @@ func TestCoreExtraWritesAreNeverRetried(t *testing.T) {
 	_, err := e.c.GetWorkflowRuns(e.ctx, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 2, e.sb.Calls("GET", "/v1/agents/runs"))
+}
+
+func TestContractServerOnly(t *testing.T) {
+	e := newContractEnv(t, contracttest.AllowStatus(404))
+	ctx := e.ctx
+	before := e.spec.Seen()
+
+	t.Run("upload_file with retention, delete_file", func(t *testing.T) {
+		days := 7
+		up, err := e.c.UploadFileWith(ctx, "notes.txt", "text/plain", strings.NewReader("hello"), client.UploadOptions{RetentionDays: &days})
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(up.FileID, "file_"), up.FileID)
+		exp, err := time.Parse(time.RFC3339Nano, up.ExpiresAt)
+		require.NoError(t, err, "expires_at %q", up.ExpiresAt)
+		assert.WithinDuration(t, time.Now().AddDate(0, 0, 7), exp, time.Hour)
+
+		plain, err := e.c.UploadFile(ctx, "a.txt", "text/plain", strings.NewReader("x"))
+		require.NoError(t, err)
+		assert.Empty(t, plain.ExpiresAt, "no retention asked: the organization's policy applies")
+
+		require.NoError(t, e.c.DeleteFile(ctx, up.FileID))
+		err = e.c.DeleteFile(ctx, up.FileID)
+		assert.Equal(t, 404, client.StatusCode(err), "deleting twice is 404 like an unknown file")
+	})
+
+	t.Run("get_browser_profile_usage", func(t *testing.T) {
+		p, err := e.c.CreateBrowserProfile(ctx, &client.CreateBrowserProfileRequest{Name: "usage"})
+		require.NoError(t, err)
+		_, err = e.c.CreateCredential(ctx, &client.CreateCredentialRequest{Name: "linked", CredentialType: client.CredentialPassword,
+			BrowserProfileID: p.BrowserProfileID, TestedURL: "https://example.com/login",
+			Credential: client.CredentialData{Password: &client.PasswordCredential{Username: "u", Password: "p"}}})
+		require.NoError(t, err)
+		run, err := e.c.RunTask(ctx, &client.TaskRunRequest{Prompt: "p", Engine: client.EngineSkyvern2, BrowserProfileID: p.BrowserProfileID})
+		require.NoError(t, err)
+		require.NotEmpty(t, run.RunID)
+
+		u, err := e.c.GetBrowserProfileUsage(ctx, p.BrowserProfileID)
+		require.NoError(t, err)
+		require.Len(t, u.Credentials, 1)
+		assert.Equal(t, "linked", u.Credentials[0].Name)
+		assert.Equal(t, 1, u.RecentSeededRunCount)
+		assert.Empty(t, u.Workflows)
+
+		_, err = e.c.GetBrowserProfileUsage(ctx, "bp_missing")
+		assert.True(t, client.IsNotFound(err))
+	})
+
+	t.Run("create_tag_value, get_run_tag_suggestions", func(t *testing.T) {
+		tv, err := e.c.CreateTagValue(ctx, &client.TagValueCreate{Key: "env", Value: "prod", Color: "green"})
+		require.NoError(t, err)
+		assert.Equal(t, client.TagValue{Key: "env", Value: "prod", Color: "green"}, *tv)
+		_, err = e.c.CreateTagValue(ctx, &client.TagValueCreate{Key: "env", Value: "prod"})
+		assert.Equal(t, 409, client.StatusCode(err))
+		_, err = e.c.CreateTagValue(ctx, &client.TagValueCreate{Key: "env", Value: "qa", Color: "mauve"})
+		assert.Equal(t, 422, client.StatusCode(err))
+
+		wf, err := e.c.CreateWorkflow(ctx, &client.WorkflowRequest{JSONDefinition: map[string]any{"title": "T",
+			"workflow_definition": map[string]any{"parameters": []any{}, "blocks": []any{}}}}, "")
+		require.NoError(t, err)
+		wr, err := e.c.RunWorkflow(ctx, &client.WorkflowRunRequest{WorkflowID: wf.WorkflowPermanentID})
+		require.NoError(t, err)
+		_, err = e.c.ApplyRunTags(ctx, wr.RunID, &client.TagApplyRequest{Tags: []client.TagInput{{Key: "env", Value: "staging"}, {Value: "nightly"}}})
+		require.NoError(t, err)
+		sug, err := e.c.GetRunTagSuggestions(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"env"}, sug.Keys)
+		assert.Equal(t, map[string][]string{"env": {"staging"}}, sug.ValuesByKey, "only values set on runs; prod was only registered")
+		assert.Equal(t, []string{"nightly"}, sug.Labels)
+	})
+
+	e.assertExercised(t, before, serverOnlyOperations)
+}
+
+// GetArtifactMetadata is the hidden route, validated against the Artifact
+// schema by the contract transport.
+func TestContractGetArtifactMetadata(t *testing.T) {
+	e := newContractEnv(t, contracttest.AllowStatus(404))
+	run, err := e.c.RunTask(e.ctx, &client.TaskRunRequest{Prompt: "p"})
+	require.NoError(t, err)
+	_, err = e.c.WaitForRun(e.ctx, run.RunID, client.WaitOptions{PollInitial: 10 * time.Millisecond, Timeout: 10 * time.Second})
+	require.NoError(t, err)
+	shots, err := e.c.GetRunArtifacts(e.ctx, run.RunID, client.ArtifactScreenshotFinal)
+	require.NoError(t, err)
+	require.Len(t, shots, 1)
+	before := e.spec.Seen()["GET /v1/artifacts/{artifact_id}"]
+	a, err := e.c.GetArtifactMetadata(e.ctx, shots[0].ArtifactID)
+	require.NoError(t, err)
+	assert.Equal(t, shots[0].ArtifactID, a.ArtifactID)
+	assert.Equal(t, client.ArtifactScreenshotFinal, a.ArtifactType)
+	assert.Contains(t, a.SignedURL, "/v1/artifacts/"+a.ArtifactID+"/content")
+	assert.Equal(t, before+1, e.spec.Seen()["GET /v1/artifacts/{artifact_id}"])
+	_, err = e.c.GetArtifactMetadata(e.ctx, "a_missing")
+	assert.True(t, client.IsNotFound(err))
 }

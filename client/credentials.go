@@ -43,11 +43,12 @@ func (TOTPType) EnumValues() []string {
 // PasswordCredential is a username and password (NonEmptyPasswordCredential
 // schema), optionally with a TOTP secret for 2FA codes.
 type PasswordCredential struct {
-	Username       string   `json:"username" jsonschema:"required"`
-	Password       string   `json:"password" jsonschema:"required"`
-	TOTP           string   `json:"totp,omitempty" jsonschema_description:"TOTP secret (base32), with totp_type authenticator."`
-	TOTPType       TOTPType `json:"totp_type,omitempty" jsonschema_description:"authenticator, email/text (codes pushed via send_totp_code), passkey or none."`
-	TOTPIdentifier string   `json:"totp_identifier,omitempty" jsonschema_description:"Email/phone 2FA codes are sent to."`
+	Username       string            `json:"username" jsonschema:"required"`
+	Password       string            `json:"password" jsonschema:"required"`
+	TOTP           string            `json:"totp,omitempty" jsonschema_description:"TOTP secret (base32), with totp_type authenticator."`
+	TOTPType       TOTPType          `json:"totp_type,omitempty" jsonschema_description:"authenticator, email/text (codes pushed via send_totp_code), passkey or none."`
+	TOTPIdentifier string            `json:"totp_identifier,omitempty" jsonschema_description:"Email/phone 2FA codes are sent to."`
+	Metadata       map[string]string `json:"metadata,omitempty" jsonschema_description:"Extra non-secret string fields stored with the password credential."`
 }
 
 // CreditCardCredential is a payment card (NonEmptyCreditCardCredential schema).
@@ -194,6 +195,10 @@ type CreateCredentialRequest struct {
 	ProxyLocation        *ProxyLocation      `json:"proxy_location,omitempty"`
 	ProxySessionID       string              `json:"proxy_session_id,omitempty"`
 	RotateProxySessionID bool                `json:"rotate_proxy_session_id,omitempty"`
+	TestedURL            string              `json:"tested_url,omitempty"`
+	BrowserProfileID     string              `json:"browser_profile_id,omitempty" jsonschema_description:"Unmanaged profile (bp_...) holding this credential's sign-in."`
+	AutoProfileDisabled  bool                `json:"auto_profile_disabled,omitempty" jsonschema_description:"true: no saved browser profile."`
+	PinSavedSessionIP    bool                `json:"pin_saved_session_ip,omitempty" jsonschema_description:"true: same IP when reusing the profile."`
 }
 
 // Credential is a stored credential without its secret (CredentialResponse
@@ -211,6 +216,9 @@ type Credential struct {
 	FolderID                 string              `json:"folder_id,omitempty"`
 	ProxyLocation            *ProxyLocation      `json:"proxy_location,omitempty"`
 	ProxySessionID           string              `json:"proxy_session_id,omitempty"`
+	AutoProfileDisabled      *bool               `json:"auto_profile_disabled,omitempty"`
+	PinSavedSessionIP        bool                `json:"pin_saved_session_ip"`
+	RunSequentially          bool                `json:"run_sequentially"`
 }
 
 // CredentialSummary is the non-secret part of a stored credential: the

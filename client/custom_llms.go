@@ -19,11 +19,12 @@ const (
 	CustomLLMOpenAICompatible CustomLLMProvider = "openai_compatible"
 	CustomLLMOllama           CustomLLMProvider = "ollama"
 	CustomLLMOpenRouter       CustomLLMProvider = "openrouter"
+	CustomLLMGemini           CustomLLMProvider = "gemini"
 )
 
 // EnumValues lists every provider.
 func (CustomLLMProvider) EnumValues() []string {
-	return []string{"openai_compatible", "ollama", "openrouter"}
+	return []string{"openai_compatible", "ollama", "openrouter", "gemini"}
 }
 
 // CustomLLMConfig is a custom LLM's configuration (CustomLLMConfig schema).
@@ -43,6 +44,7 @@ type CustomLLMConfig struct {
 	MaxCompletionTokens *int              `json:"max_completion_tokens,omitempty" jsonschema:"minimum=1,maximum=1000000" jsonschema_description:"Most tokens per completion."`
 	Temperature         *float64          `json:"temperature,omitempty" jsonschema:"minimum=0,maximum=2" jsonschema_description:"Sampling temperature."`
 	ReasoningEffort     string            `json:"reasoning_effort,omitempty" jsonschema:"maxLength=50" jsonschema_description:"Reasoning effort, e.g. low, medium or high."`
+	ExtraParameters     map[string]any    `json:"extra_parameters,omitempty" jsonschema_description:"Additional provider-specific request parameters, passed through to the model call."`
 }
 
 // String shows the configuration's names, never its API key.

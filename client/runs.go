@@ -18,7 +18,7 @@ import (
 type TaskRunRequest struct {
 	Prompt               string            `json:"prompt" jsonschema:"required" jsonschema_description:"The task in plain language, including when it is done."`
 	URL                  string            `json:"url,omitempty" jsonschema_description:"Start page; if omitted Skyvern picks one."`
-	Engine               RunEngine         `json:"engine,omitempty" jsonschema_description:"skyvern-2.0 (multi-step), skyvern-1.0 (simple, cheaper) or a computer-use engine."`
+	Engine               RunEngine         `json:"engine,omitempty" jsonschema_description:"skyvern-2.0 (multi-step; the only engine taking browser_profile_id and start_fresh_browser), skyvern-1.0 (simple, cheaper), skyvern-3.0 (run type task_v3) or a computer-use engine."`
 	Title                string            `json:"title,omitempty"`
 	ProxyLocation        *ProxyLocation    `json:"proxy_location,omitempty"`
 	DataExtractionSchema RawJSON           `json:"data_extraction_schema,omitempty" jsonschema_description:"JSON Schema of the data to return (or a text description)."`
@@ -38,6 +38,8 @@ type TaskRunRequest struct {
 	MaxScreenshotScrolls               *int   `json:"max_screenshot_scrolls,omitempty" jsonschema:"minimum=0"`
 	BrowserAddress                     string `json:"browser_address,omitempty"`
 	RunWith                            string `json:"run_with,omitempty" jsonschema_description:"agent or code."`
+	BrowserProfileID                   string `json:"browser_profile_id,omitempty" jsonschema_description:"Profile (bp_...) to start from; skyvern-2.0 only."`
+	StartFreshBrowser                  bool   `json:"start_fresh_browser,omitempty" jsonschema_description:"true: no saved browser memory; skyvern-2.0 only."`
 	// UserAgent is sent as the x-user-agent header, not in the body.
 	UserAgent string `json:"-"`
 }
@@ -76,6 +78,9 @@ type Run struct {
 	ScriptID string `json:"script_id,omitempty"`
 	// RunRequest is the request that started the run.
 	RunRequest *RunRequest `json:"run_request,omitempty"`
+	// BrowserSeedSource says which saved browser state seeded a workflow
+	// run's browser (workflow runs).
+	BrowserSeedSource BrowserSeedSource `json:"browser_seed_source,omitempty"`
 }
 
 func (r *Run) validate() error {
@@ -133,6 +138,9 @@ type RunRequest struct {
 	MaxScreenshotScrolls *int              `json:"max_screenshot_scrolls,omitempty"`
 	BrowserAddress       string            `json:"browser_address,omitempty"`
 	RunWith              string            `json:"run_with,omitempty"`
+	StartFreshBrowser    *bool             `json:"start_fresh_browser,omitempty"`
+	// ReuseBrowserSession is the workflow-run override (null inherits the workflow's setting).
+	ReuseBrowserSession *bool `json:"reuse_browser_session,omitempty"`
 }
 
 // ArtifactType names what an artifact holds (ArtifactType schema).
@@ -162,7 +170,8 @@ func (ArtifactType) EnumValues() []string {
 		"llm_response", "llm_response_parsed", "llm_response_rendered", "visible_elements_id_css_map",
 		"visible_elements_id_frame_map", "visible_elements_tree", "visible_elements_tree_trimmed",
 		"visible_elements_tree_in_prompt", "hashed_href_map", "visible_elements_id_xpath_map", "html", "html_scrape",
-		"html_action", "trace", "har", "script_file", "pdf", "step_archive", "task_archive", "download"}
+		"html_action", "trace", "har", "script_file", "pdf", "step_archive", "task_archive", "download",
+		"eval_score", "eval_trajectory", "eval_rubrics", "screenshot_proxy", "browser_session_action_log"}
 }
 
 // Artifact is a file a run produced (Artifact schema): screenshots, HTML,
@@ -540,4 +549,19 @@ func checkEnum[T interface {
 		}
 	}
 	return nil
+}
+
+// GetArtifactMetadata returns an artifact's metadata with a freshly signed
+// SignedURL to its content: GET /v1/artifacts/{artifact_id}, the server
+// route (kept out of its OpenAPI document) behind the SDK's get_artifact.
+// GetArtifact reads the content itself. 404 for an unknown artifact.
+func (c *Client) GetArtifactMetadata(ctx context.Context, artifactID string) (*Artifact, error) {
+	if artifactID == "" {
+		return nil, fmt.Errorf("get_artifact: artifact_id is required (a_..., from get_run_artifacts)")
+	}
+	var out Artifact
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: pathf("/artifacts/%s", artifactID)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }

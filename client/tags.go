@@ -434,3 +434,50 @@ func (c *Client) RenameTagValue(ctx context.Context, key string, req *TagValueRe
 	}
 	return doJSON[TagValueRenameResult](ctx, c, &request{method: http.MethodPatch, path: pathf("/tag-values/%s/rename", key), body: req})
 }
+
+// RunTagSuggestions are the distinct tags ever set on the organization's
+// runs (RunTagSuggestionsResponse schema): grouped keys with their values,
+// and standalone labels. Reserved skyvern.* system keys are included.
+type RunTagSuggestions struct {
+	Keys        []string            `json:"keys"`
+	ValuesByKey map[string][]string `json:"values_by_key"`
+	Labels      []string            `json:"labels"`
+}
+
+// GetRunTagSuggestions lists the tags ever set on runs: GET
+// /v1/run-tag-suggestions.
+func (c *Client) GetRunTagSuggestions(ctx context.Context) (*RunTagSuggestions, error) {
+	out := RunTagSuggestions{Keys: []string{}, ValuesByKey: map[string][]string{}, Labels: []string{}}
+	if _, err := c.do(ctx, &request{method: http.MethodGet, path: "/run-tag-suggestions"}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// TagValueCreate is the body of POST /v1/tag-values (TagValueCreate
+// schema): a grouped label to register before any workflow uses it.
+type TagValueCreate struct {
+	Key   string   `json:"key" jsonschema:"required" jsonschema_description:"Tag key (group), e.g. env."`
+	Value string   `json:"value" jsonschema:"required" jsonschema_description:"Tag value (label) to register under the key, e.g. prod."`
+	Color TagColor `json:"color,omitempty" jsonschema_description:"Palette color; a random palette color when omitted."`
+}
+
+// CreateTagValue registers a grouped tag value with a color: POST
+// /v1/tag-values. It returns the value with workflow_count 0. 409 if the
+// value exists; 422 for an invalid key, value or color. Never retried.
+func (c *Client) CreateTagValue(ctx context.Context, req *TagValueCreate) (*TagValue, error) {
+	if req == nil {
+		return nil, fmt.Errorf("create_tag_value: key and value are required")
+	}
+	if err := requireTagArg("create_tag_value", "key", req.Key, tagKeyWhat); err != nil {
+		return nil, err
+	}
+	if err := requireTagArg("create_tag_value", "value", req.Value, "a tag value such as prod"); err != nil {
+		return nil, err
+	}
+	var out TagValue
+	if _, err := c.do(ctx, &request{method: http.MethodPost, path: "/tag-values", body: req}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

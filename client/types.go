@@ -89,6 +89,7 @@ type RunEngine string
 const (
 	EngineSkyvern1        RunEngine = "skyvern-1.0"
 	EngineSkyvern2        RunEngine = "skyvern-2.0"
+	EngineSkyvern3        RunEngine = "skyvern-3.0"
 	EngineOpenAICUA       RunEngine = "openai-cua"
 	EngineAnthropicCUA    RunEngine = "anthropic-cua"
 	EngineUITars          RunEngine = "ui-tars"
@@ -97,17 +98,19 @@ const (
 
 // EnumValues lists every engine.
 func (RunEngine) EnumValues() []string {
-	return []string{"skyvern-1.0", "skyvern-2.0", "openai-cua", "anthropic-cua", "ui-tars", "yutori-navigator"}
+	return []string{"skyvern-1.0", "skyvern-2.0", "skyvern-3.0", "openai-cua", "anthropic-cua", "ui-tars", "yutori-navigator"}
 }
 
 // RunType tells a task run from a workflow run in GET /v1/runs/{run_id}.
 type RunType string
 
 // Run types: the task_* and *_cua ones are task runs (TaskRunResponse),
-// workflow_run is a workflow run (WorkflowRunResponse).
+// workflow_run is a workflow run (WorkflowRunResponse). task_v3 is a run of
+// engine skyvern-3.0.
 const (
 	RunTypeTaskV1          RunType = "task_v1"
 	RunTypeTaskV2          RunType = "task_v2"
+	RunTypeTaskV3          RunType = "task_v3"
 	RunTypeOpenAICUA       RunType = "openai_cua"
 	RunTypeAnthropicCUA    RunType = "anthropic_cua"
 	RunTypeUITars          RunType = "ui_tars"
@@ -117,11 +120,23 @@ const (
 
 // EnumValues lists every run type.
 func (RunType) EnumValues() []string {
-	return []string{"task_v1", "task_v2", "openai_cua", "anthropic_cua", "ui_tars", "yutori_navigator", "workflow_run"}
+	return []string{"task_v1", "task_v2", "task_v3", "openai_cua", "anthropic_cua", "ui_tars", "yutori_navigator", "workflow_run"}
 }
 
 // IsWorkflow reports whether the run is a workflow run.
 func (t RunType) IsWorkflow() bool { return t == RunTypeWorkflowRun }
+
+// BrowserSeedSource says which saved browser state seeded a run's browser
+// (BrowserSeedSource schema): override (the request's browser_profile_id),
+// picked (the workflow's chosen profile), own_memory (the workflow's own
+// saved profile), credential (the login credential's saved profile), fresh
+// (none) or degraded_fresh (a profile failed to load; the run started fresh).
+type BrowserSeedSource string
+
+// EnumValues lists every seed source.
+func (BrowserSeedSource) EnumValues() []string {
+	return []string{"override", "picked", "own_memory", "credential", "fresh", "degraded_fresh"}
+}
 
 // ProxyLocation routes a run's browser traffic (Skyvern Cloud only). It is
 // either a preset name (Preset: "RESIDENTIAL", "US-CA", "RESIDENTIAL_GB",

@@ -35,6 +35,8 @@ type WorkflowRunRequest struct {
 	AIFallback            *bool             `json:"ai_fallback,omitempty" jsonschema_description:"With run_with code: fall back to the agent on failure."`
 	RunWith               string            `json:"run_with,omitempty" jsonschema_description:"agent or code; default: the workflow's setting."`
 	RunMetadata           map[string]string `json:"run_metadata,omitempty" jsonschema_description:"String key/values attached to the run."`
+	StartFreshBrowser     bool              `json:"start_fresh_browser,omitempty" jsonschema_description:"true: no saved browser memory is read or written."`
+	ReuseBrowserSession   *bool             `json:"reuse_browser_session,omitempty" jsonschema_description:"Override the workflow's setting; omit to inherit."`
 	// Template runs a workflow template (query parameter template=true).
 	Template bool `json:"-"`
 	// MaxStepsOverride is sent as the x-max-steps-override header.
@@ -62,6 +64,10 @@ func (r WorkflowRunRequest) MarshalJSON() ([]byte, error) {
 type WorkflowRequest struct {
 	JSONDefinition map[string]any `json:"json_definition,omitempty"`
 	YAMLDefinition string         `json:"yaml_definition,omitempty"`
+	// IdempotencyKey is sent as the Idempotency-Key header by
+	// CreateWorkflow (1-255 visible ASCII characters; 422 otherwise). Empty,
+	// CreateWorkflow makes a random one per call. UpdateWorkflow ignores it.
+	IdempotencyKey string `json:"-"`
 }
 
 // WorkflowStatus is a workflow's publication status.
@@ -113,6 +119,8 @@ type Workflow struct {
 	CreatedBy                string            `json:"created_by,omitempty"`
 	EditedBy                 string            `json:"edited_by,omitempty"`
 	CopilotAuthored          bool              `json:"copilot_authored"`
+	ReuseBrowserSession      bool              `json:"reuse_browser_session"`
+	MaskSecrets              bool              `json:"mask_secrets"`
 	CreatedAt                string            `json:"created_at"`
 	ModifiedAt               string            `json:"modified_at"`
 	DeletedAt                string            `json:"deleted_at,omitempty"`
@@ -210,11 +218,28 @@ func validateWorkflowRequest(op string, req *WorkflowRequest) error {
 
 // CreateWorkflow creates a workflow: POST /v1/agents, optionally in a folder
 // (query folder_id). Skyvern's 422 names the invalid part of the definition.
+//
+// It sends an Idempotency-Key header (req.IdempotencyKey, or a random key
+// made for this call). Skyvern derives the workflow_permanent_id from the key
+// and the organization, so a request repeated with the same key never
+// creates a second workflow: it returns version 1 of the workflow the key
+// first created (even if that workflow was later updated or deleted; the key
+// never expires and the body of the repeat is ignored), or 409 while that
+// first creation is still in progress. CreateWorkflow therefore retries,
+// with the same key, when the response is lost (connection reset, truncated
+// answer, timeout) or the server answers 409, 429, 502, 503 or 504.
 func (c *Client) CreateWorkflow(ctx context.Context, req *WorkflowRequest, folderID string) (*Workflow, error) {
 	if err := validateWorkflowRequest("create_workflow", req); err != nil {
 		return nil, err
 	}
-	r := &request{method: http.MethodPost, path: "/agents", body: req}
+	key := req.IdempotencyKey
+	if key == "" {
+		key = NewIdempotencyKey()
+	} else if err := CheckIdempotencyKey(key); err != nil {
+		return nil, fmt.Errorf("create_workflow: %w", err)
+	}
+	r := &request{method: http.MethodPost, path: "/agents", body: req, idempotent: true,
+		header: http.Header{IdempotencyKeyHeader: {key}}}
 	if folderID != "" {
 		r.query = url.Values{"folder_id": {folderID}}
 	}
@@ -325,6 +350,13 @@ type WorkflowRun struct {
 	CopilotSessionID                    string                 `json:"copilot_session_id,omitempty"`
 	CreditsUsed                         int                    `json:"credits_used"`
 	CachedCreditsUsed                   int                    `json:"cached_credits_used"`
+	StartFreshBrowser                   bool                   `json:"start_fresh_browser"`
+	ReuseBrowserSession                 *bool                  `json:"reuse_browser_session,omitempty"`
+	BrowserSeedSource                   BrowserSeedSource      `json:"browser_seed_source,omitempty"`
+	BrowserSinkProfileID                string                 `json:"browser_sink_profile_id,omitempty"`
+	SequentialCredentialID              string                 `json:"sequential_credential_id,omitempty"`
+	FallbackAttempt                     *int                   `json:"fallback_attempt,omitempty"`
+	RetriedFromWorkflowRunID            string                 `json:"retried_from_workflow_run_id,omitempty"`
 	QueuedAt                            string                 `json:"queued_at,omitempty"`
 	StartedAt                           string                 `json:"started_at,omitempty"`
 	FinishedAt                          string                 `json:"finished_at,omitempty"`

@@ -34,10 +34,11 @@ type DownloadFilesInput struct {
 
 // UploadFileInput is upload_file's input: content with filename, or a path.
 type UploadFileInput struct {
-	Content     string `json:"content,omitempty" jsonschema:"contentEncoding=base64" jsonschema_description:"Base64 file bytes (max 50 MiB); give filename."`
-	Filename    string `json:"filename,omitempty"`
-	Path        string `json:"path,omitempty" jsonschema_description:"File path under the server's --upload-dir."`
-	ContentType string `json:"content_type,omitempty" jsonschema_description:"Media type; guessed from the name if omitted."`
+	Content       string `json:"content,omitempty" jsonschema:"contentEncoding=base64" jsonschema_description:"Base64 file bytes (max 50 MiB); give filename."`
+	Filename      string `json:"filename,omitempty"`
+	Path          string `json:"path,omitempty" jsonschema_description:"File path under the server's --upload-dir."`
+	ContentType   string `json:"content_type,omitempty" jsonschema_description:"Media type; guessed from the name if omitted."`
+	RetentionDays *int   `json:"retention_days,omitempty" jsonschema:"minimum=1" jsonschema_description:"Days to keep it (1-365); default: the organization's policy."`
 }
 
 // UploadFileResult is upload_file's output.
@@ -69,6 +70,15 @@ func agentTools() []Tool {
 			hints:       hints{},
 			description: "Upload a file for runs to use (e.g. to attach in a form), from base64 content or a path under --upload-dir."},
 			uploadFile),
+		define(spec{name: "delete_file", title: "Delete an uploaded file", toolset: ToolsetCleanup,
+			hints:       hints{destructive: true, idempotent: true},
+			description: "Delete a file uploaded with upload_file, by the file_id it returned; runs can no longer use its s3_uri or presigned_url. An unknown or already deleted file_id is a 404."},
+			func(ctx context.Context, c *call, in *DeleteFileInput) (*OKResult, error) {
+				if err := c.client.DeleteFile(ctx, in.FileID); err != nil {
+					return nil, err
+				}
+				return &OKResult{OK: true, Message: fmt.Sprintf("File %s deleted.", in.FileID)}, nil
+			}),
 	}
 }
 
@@ -117,7 +127,7 @@ func uploadFile(ctx context.Context, c *call, in *UploadFileInput) (*UploadFileR
 	if ct == "" {
 		ct = mime.TypeByExtension(filepath.Ext(name))
 	}
-	res, err := c.client.UploadFile(ctx, name, ct, bytes.NewReader(data))
+	res, err := c.client.UploadFileWith(ctx, name, ct, bytes.NewReader(data), client.UploadOptions{RetentionDays: in.RetentionDays})
 	if err != nil {
 		return nil, err
 	}
@@ -169,4 +179,9 @@ func within(root, path string) bool {
 // or that does not exist.
 func notInUploadDir(p string) error {
 	return fmt.Errorf("path: %q is not an existing file inside the upload directory; only files inside --upload-dir can be uploaded", p)
+}
+
+// DeleteFileInput is delete_file's input.
+type DeleteFileInput struct {
+	FileID string `json:"file_id" jsonschema:"required" jsonschema_description:"The file_id upload_file returned (file_...)."`
 }

@@ -98,6 +98,15 @@ func browserProfileTools() []Tool {
 				}
 				return &OKResult{OK: true, Message: fmt.Sprintf("Browser profile %s deleted.", in.ProfileID)}, nil
 			}),
+		define(spec{name: "get_browser_profile_usage", title: "What uses a browser profile", toolset: ToolsetCleanup, hints: readHints,
+			description: "List what depends on a browser profile (bp_...): the workflows set to start from it, the credentials whose saved sign-in it holds, and how many runs it seeded in the last 30 days. Check it before delete_browser_profile."},
+			func(ctx context.Context, c *call, in *ProfileIDInput) (*BrowserProfileUsageResult, error) {
+				u, err := c.client.GetBrowserProfileUsage(ctx, in.ProfileID)
+				if err != nil {
+					return nil, err
+				}
+				return &BrowserProfileUsageResult{ProfileID: in.ProfileID, BrowserProfileUsage: *u}, nil
+			}),
 	}
 }
 
@@ -131,4 +140,10 @@ func browserUpdateTools() []Tool {
 				return c.client.UpdateBrowserProfile(ctx, in.ProfileID, &client.UpdateBrowserProfileRequest{Name: in.Name, Description: in.Description})
 			}),
 	}
+}
+
+// BrowserProfileUsageResult is get_browser_profile_usage's output.
+type BrowserProfileUsageResult struct {
+	ProfileID string `json:"profile_id"`
+	client.BrowserProfileUsage
 }

@@ -89,6 +89,8 @@ func TestEveryToolOutputValidates(t *testing.T) {
 	ok("apply_workflow_tags", map[string]any{"workflow_permanent_id": wpid, "tags": []any{map[string]any{"key": "owner", "value": "ann"}}})
 	ok("delete_workflow_tag", map[string]any{"workflow_permanent_id": wpid, "key": "owner"})
 	ok("delete_tag_key", map[string]any{"key": "team"})
+	ok("create_tag_value", map[string]any{"key": "stage", "value": "beta", "color": "green"})
+	ok("get_run_tag_suggestions", nil)
 
 	// Schedules.
 	sched := ok("schedules_create", map[string]any{"workflow_permanent_id": wpid, "cron_expression": "0 7 * * 1", "timezone": "UTC",
@@ -122,6 +124,7 @@ func TestEveryToolOutputValidates(t *testing.T) {
 	ok("list_browser_profiles", nil)
 	ok("get_browser_profile", map[string]any{"profile_id": profile})
 	ok("update_browser_profile", map[string]any{"profile_id": profile, "name": "two"})
+	ok("get_browser_profile_usage", map[string]any{"profile_id": profile})
 	ok("delete_browser_profile", map[string]any{"profile_id": profile})
 	ok("close_browser_session", map[string]any{"browser_session_id": session})
 
@@ -133,7 +136,8 @@ func TestEveryToolOutputValidates(t *testing.T) {
 	ok("update_credential", map[string]any{"credential_id": cred, "name": "site 2", "credential": map[string]any{"username": "bea", "password": "pw-4d5e6f"}})
 	ok("login", map[string]any{"credential_type": "skyvern", "credential_id": cred, "url": "https://example.com/login", "wait_for_completion": true})
 	ok("send_totp_code", map[string]any{"totp_identifier": "ann@example.com", "content": "Your code is 123456"})
-	ok("upload_file", map[string]any{"content": base64.StdEncoding.EncodeToString([]byte("hello")), "filename": "a.txt"})
+	file := str(ok("upload_file", map[string]any{"content": base64.StdEncoding.EncodeToString([]byte("hello")), "filename": "a.txt", "retention_days": 7}), "file_id")
+	ok("delete_file", map[string]any{"file_id": file})
 	ok("delete_credential", map[string]any{"credential_id": cred})
 
 	// Custom LLMs.

@@ -30,10 +30,13 @@ var sdkToolNames = []string{"run_task", "get_run", "cancel_run", "get_run_timeli
 // 30 (set in tools_test.go).
 var extraToolNames []string
 
+// cleanupToolNames are the cleanup toolset's tools.
+var cleanupToolNames = []string{"delete_file", "get_browser_profile_usage"}
+
 // allToolNames are every tool: the reference's 30 plus the other SDK
 // methods, whose lists live beside their tests.
 func allToolNames() []string {
-	return slices.Concat(sdkToolNames, extraToolNames, folderToolNames, tagToolNames, schedScriptToolNames, browserToolNames)
+	return slices.Concat(sdkToolNames, extraToolNames, folderToolNames, tagToolNames, schedScriptToolNames, browserToolNames, cleanupToolNames)
 }
 
 func TestAllSDKToolsRegistered(t *testing.T) {

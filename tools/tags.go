@@ -197,6 +197,17 @@ func tagTools() []Tool {
 			func(ctx context.Context, c *call, in *RenameTagValueInput) (*client.TagValueRenameResult, error) {
 				return c.client.RenameTagValue(ctx, in.Key, &in.TagValueRename)
 			}),
+		define(spec{name: "get_run_tag_suggestions", title: "Suggest run tags", toolset: ToolsetTags, hints: readHints,
+			description: "Every tag ever set on the organization's workflow runs: keys with their values (skyvern.* system keys too) and plain labels. Reuse them in apply_run_tags or to filter runs."},
+			func(ctx context.Context, c *call, _ *NoInput) (*client.RunTagSuggestions, error) {
+				return c.client.GetRunTagSuggestions(ctx)
+			}),
+		define(spec{name: "create_tag_value", title: "Register a tag value", toolset: ToolsetTags,
+			hints:       hints{},
+			description: "Register a key:value tag (e.g. env:prod) with a palette color before any workflow uses it (list_tag_values shows workflow_count 0 until then). 409 if it exists: update_tag_value recolors."},
+			func(ctx context.Context, c *call, in *CreateTagValueInput) (*client.TagValue, error) {
+				return c.client.CreateTagValue(ctx, &in.TagValueCreate)
+			}),
 	}
 }
 
@@ -213,4 +224,9 @@ func tagHint(e *client.APIError) string {
 		return "Only workflow runs (wr_...) have tags; task runs (tsk_..., tsk_v2_...) have none. Check the ID with get_run."
 	}
 	return ""
+}
+
+// CreateTagValueInput is create_tag_value's input.
+type CreateTagValueInput struct {
+	client.TagValueCreate
 }

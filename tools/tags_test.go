@@ -16,7 +16,7 @@ import (
 var tagToolNames = []string{"apply_run_tags", "get_run_tags", "delete_run_tag", "get_run_tag_history",
 	"apply_workflow_tags", "get_workflow_tags", "delete_workflow_tag", "get_workflow_tag_history",
 	"list_tag_keys", "update_tag_key", "delete_tag_key", "list_tag_values", "update_tag_value", "delete_tag_value",
-	"rename_tag_value"}
+	"rename_tag_value", "get_run_tag_suggestions", "create_tag_value"}
 
 // pairs renders a result's tags as key:value (value for a standalone label).
 func pairs(t *testing.T, tags any) []string {
@@ -198,14 +198,16 @@ func TestTagToolsKeepSkyvernErrors(t *testing.T) {
 }
 
 // The tag tools say truthfully what they do: reads are read-only, writes overwrite or remove (destructive)
-// and change nothing more when repeated (idempotent); none reaches beyond
-// Skyvern (openWorld false).
+// and change nothing more when repeated (idempotent), create_tag_value adds
+// (not destructive; a second call is a 409, not idempotent); none reaches
+// beyond Skyvern (openWorld false).
 func TestTagToolsHints(t *testing.T) {
 	byName := map[string]Tool{}
 	for _, tl := range All() {
 		byName[tl.Tool.Name] = tl
 	}
-	reads := []string{"get_run_tags", "get_run_tag_history", "get_workflow_tags", "get_workflow_tag_history", "list_tag_keys", "list_tag_values"}
+	reads := []string{"get_run_tags", "get_run_tag_history", "get_workflow_tags", "get_workflow_tag_history", "list_tag_keys", "list_tag_values", "get_run_tag_suggestions"}
+	creates := []string{"create_tag_value"}
 	for _, name := range tagToolNames {
 		tl, ok := byName[name]
 		require.True(t, ok, name)
@@ -214,8 +216,9 @@ func TestTagToolsHints(t *testing.T) {
 		read := slices.Contains(reads, name)
 		h := effectiveHints(a)
 		assert.Equal(t, read, h.readOnly, name)
-		assert.Equal(t, !read, h.destructive, name)
-		assert.True(t, h.idempotent, name)
+		create := slices.Contains(creates, name)
+		assert.Equal(t, !read && !create, h.destructive, name)
+		assert.Equal(t, !create, h.idempotent, name)
 		assert.False(t, h.openWorld, name)
 	}
 	// Each description names what it acts on: applied tags of one workflow

@@ -53,6 +53,7 @@ const (
 	ToolsetCustomLLMs      = "custom_llms"
 	ToolsetTags            = "tags"
 	ToolsetAdmin           = "admin"
+	ToolsetCleanup         = "cleanup"
 	ToolsetSchedules       = "schedules"
 	ToolsetScripts         = "scripts"
 	ToolsetSDK             = "sdk"
@@ -76,6 +77,7 @@ var toolsetList = []ToolsetInfo{
 	{ID: ToolsetScripts, Description: "Code scripts: create, deploy new versions, run."},
 	{ID: ToolsetSDK, Description: "One AI action on a page, as the Skyvern SDK does."},
 	{ID: ToolsetBrowser, Description: "Drive a browser session's page live over CDP: navigate, snapshot, click, type, screenshot, tabs; AI act, extract and validate."},
+	{ID: ToolsetCleanup, Description: "Clean-up helpers: what uses a browser profile before you delete it; delete files uploaded for runs."},
 	{ID: ToolsetAdmin, Description: "The Skyvern server's version."},
 }
 

@@ -7,16 +7,22 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 )
+
+// maxRetentionDays is the server's MAX_UPLOADED_FILE_RETENTION_DAYS default
+// (skyvern/config.py).
+const maxRetentionDays = 365
 
 var agentRunFields = []field{
 	opt("url", kString), opt("webhook_url", kString), enumField("proxy_location", client.ProxyPresets()),
 	opt("totp_identifier", kString), opt("totp_url", kString), opt("browser_session_id", kString),
 	opt("browser_profile_id", kString), opt("browser_address", kString), opt("extra_http_headers", kStringMap),
 	opt("cdp_connect_headers", kStringMap), opt("max_screenshot_scrolling_times", kInt),
+	opt("start_fresh_browser", kBool).nn(),
 }
 
 var loginFields = append(append([]field{}, agentRunFields...),
@@ -165,6 +171,7 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var file *uploadedFile
+	var retention *int
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -174,7 +181,19 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 			writeValidation(w, []verr{valueError(loc("body"), nil, "invalid multipart body: "+err.Error())})
 			return
 		}
-		if part.FormName() != "file" {
+		if part.FormName() == "retention_days" && part.FileName() == "" {
+			raw, _ := io.ReadAll(io.LimitReader(part, 64))
+			_ = part.Close()
+			n, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+			if err != nil {
+				writeValidation(w, []verr{{Type: "int_parsing", Loc: loc("body", "retention_days"),
+					Msg: "Input should be a valid integer, unable to parse string as an integer", Input: string(raw)}})
+				return
+			}
+			retention = &n
+			continue
+		}
+		if part.FormName() != "file" || file != nil {
 			_ = part.Close()
 			continue
 		}
@@ -202,18 +221,45 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) {
 			ctype = "application/octet-stream"
 		}
 		file = &uploadedFile{name: path.Base(part.FileName()), contentType: ctype, data: data}
-		break
 	}
 	if file == nil {
 		writeValidation(w, missingFile)
 		return
 	}
+	// uploaded_file_service.resolve_expires_at: 1 to MAX_UPLOADED_FILE_RETENTION_DAYS (365), else 422.
+	if retention != nil && (*retention < 1 || *retention > maxRetentionDays) {
+		writeDetail(w, http.StatusUnprocessableEntity, fmt.Sprintf("retention_days must be between 1 and %d", maxRetentionDays))
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := newID("a_")
+	fileID := newID("file_")
 	s.artifacts[id] = &artifactRef{id: id, kind: artUpload, created: s.now(), upload: file}
-	writeJSON(w, http.StatusOK, client.UploadFileResponse{
-		S3URI:        fmt.Sprintf("s3://skyvern-uploads/%s/%s/%s", OrganizationID, id, file.name),
+	s.files[fileID] = id
+	resp := client.UploadFileResponse{
+		S3URI:        fmt.Sprintf("s3://skyvern-uploads/%s/%s/%s_%s", OrganizationID, id, fileID, file.name),
 		PresignedURL: s.signedURL(s.baseURL(r), id),
-	})
+		FileID:       fileID,
+	}
+	if retention != nil {
+		resp.ExpiresAt = ts(s.now().AddDate(0, 0, *retention))
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// deleteFile deletes an upload: 204, or 404 alike for unknown and already
+// deleted files.
+func (s *Server) deleteFile(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("file_id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	artID, ok := s.files[id]
+	if !ok {
+		writeDetail(w, http.StatusNotFound, fmt.Sprintf("File %s not found", id))
+		return
+	}
+	delete(s.files, id)
+	delete(s.artifacts, artID)
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -470,3 +470,37 @@ func (s *Server) updateBrowserProfile(w http.ResponseWriter, r *http.Request) {
 	p.resp.ModifiedAt = ts(s.now())
 	writeJSON(w, http.StatusOK, p.resp)
 }
+
+// recentSeedWindow is how far back get_browser_profile_usage counts runs
+// (skyvern/forge/sdk/routes/browser_profiles.py get_browser_profile_usage:
+// its repository counts seeded runs over the last 30 days).
+const recentSeedWindow = 30 * 24 * time.Hour
+
+func (s *Server) getBrowserProfileUsage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("profile_id")
+	if s.liveProfile(id) == nil {
+		writeDetail(w, http.StatusNotFound, fmt.Sprintf("Browser profile %s not found", id))
+		return
+	}
+	out := client.BrowserProfileUsage{Workflows: []client.BrowserProfileUsageWorkflow{}, Credentials: []client.BrowserProfileUsageCredential{}}
+	for _, wpid := range sortedKeys(s.workflows) {
+		wf := s.workflows[wpid]
+		if !wf.deleted && wf.latest().BrowserProfileID == id {
+			out.Workflows = append(out.Workflows, client.BrowserProfileUsageWorkflow{WorkflowPermanentID: wpid, Title: wf.latest().Title, Via: "browser_profile_id"})
+		}
+	}
+	for _, cid := range sortedKeys(s.credentials) {
+		if c := s.credentials[cid]; c.resp.BrowserProfileID == id {
+			out.Credentials = append(out.Credentials, client.BrowserProfileUsageCredential{CredentialID: cid, Name: c.resp.Name})
+		}
+	}
+	since := s.now().Add(-recentSeedWindow)
+	for _, run := range s.runs {
+		if run.profileID == id && run.created.After(since) {
+			out.RecentSeededRunCount++
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -26,6 +26,8 @@ var createCredentialFields = []field{
 	req("name", kString), enumField("credential_type", credentialTypes).mandatory(), req("credential", kObject),
 	enumField("vault_type", client.CredentialVaultType("").EnumValues()), opt("proxy_location", kProxy),
 	opt("proxy_session_id", kString), opt("rotate_proxy_session_id", kBool).nn(),
+	opt("tested_url", kString), opt("browser_profile_id", kString),
+	opt("auto_profile_disabled", kBool).nn(), opt("pin_saved_session_ip", kBool).nn(),
 }
 
 var credentialShapes = map[string][]field{
@@ -170,9 +172,14 @@ func credentialFromBody(obj map[string]any) client.Credential {
 		vault = "skyvern"
 	}
 	proxySession, _ := obj["proxy_session_id"].(string)
+	testedURL, _ := obj["tested_url"].(string)
+	profileID, _ := obj["browser_profile_id"].(string)
+	autoOff, _ := obj["auto_profile_disabled"].(bool)
+	pinIP, _ := obj["pin_saved_session_ip"].(bool)
 	return client.Credential{
 		Credential: summary, CredentialType: ct, Name: obj["name"].(string),
 		VaultType: client.CredentialVaultType(vault), ProxyLocation: proxy, ProxySessionID: proxySession,
+		TestedURL: testedURL, BrowserProfileID: profileID, AutoProfileDisabled: &autoOff, PinSavedSessionIP: pinIP,
 	}
 }
 

@@ -151,7 +151,7 @@ func TestUploadFile(t *testing.T) {
 	up, err := e.c.UploadFile(e.ctx, "notes.txt", "text/plain", strings.NewReader("hello sandbox"))
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(up.S3URI, "s3://"))
-	assert.True(t, strings.HasSuffix(up.S3URI, "/notes.txt"))
+	assert.True(t, strings.HasSuffix(up.S3URI, "/"+up.FileID+"_notes.txt"), "upload_file stores under {file_id}_{name}: %s", up.S3URI)
 	resp, err := http.Get(up.PresignedURL)
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)

@@ -28,7 +28,7 @@ var customLLMConfigFields = []field{
 	req("model_name", kString).minLength(1), opt("api_base", kString), opt("api_key", kString), opt("api_version", kString),
 	opt("supports_vision", kBool).nn(), opt("add_assistant_prefix", kBool).nn(),
 	opt("max_completion_tokens", kInt).min(1).max(1_000_000), opt("temperature", kNumber).min(0).max(2),
-	opt("reasoning_effort", kString),
+	opt("reasoning_effort", kString), opt("extra_parameters", kObject),
 }
 
 // customLLMMaxLengths are the CustomLLMConfig strings' maxLength.
@@ -72,12 +72,17 @@ func readCustomLLMConfig(w http.ResponseWriter, r *http.Request) (*client.Custom
 		if cfg.APIBase == "" {
 			cfg.APIBase = openRouterDefaultAPIBase
 		}
+	case client.CustomLLMGemini:
+		// Google's fixed endpoint: an API key and no api_base.
+		if cfg.APIKey == "" {
+			return nil, []verr{valueError(base, nil, "api_key is required for Gemini models")}
+		}
 	case client.CustomLLMOllama:
 		if cfg.APIBase == "" {
 			cfg.APIBase = ollamaDefaultAPIBase
 		}
 	}
-	if u, err := url.Parse(cfg.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(cfg.APIBase); cfg.APIBase != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return nil, []verr{valueError(base, nil, "api_base must be an HTTP(S) URL")}
 	}
 	if cfg.SupportsVision == nil {

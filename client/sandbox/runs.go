@@ -332,6 +332,7 @@ var taskRunFields = []field{
 	opt("model", kObject),
 	opt("publish_workflow", kBool).nn(),
 	opt("include_action_history_in_verification", kBool),
+	opt("browser_profile_id", kString), opt("start_fresh_browser", kBool).nn(),
 }
 
 func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
@@ -347,10 +348,21 @@ func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
 	if in.Engine == "" {
 		in.Engine = client.EngineSkyvern1
 	}
+	// agent_protocol.py run_task: only skyvern-2.0 honours the browser-memory fields.
+	if in.Engine != client.EngineSkyvern2 && (in.BrowserProfileID != "" || in.StartFreshBrowser) {
+		name := "browser_profile_id"
+		if in.BrowserProfileID == "" {
+			name = "start_fresh_browser"
+		}
+		writeDetail(w, http.StatusBadRequest, name+" is not supported for the skyvern_v1 or CUA task engines; use engine=skyvern_v2.")
+		return
+	}
 	prefix, rt := "tsk_", client.RunTypeTaskV1
 	switch in.Engine {
 	case client.EngineSkyvern2:
 		prefix, rt = "tsk_v2_", client.RunTypeTaskV2
+	case client.EngineSkyvern3:
+		rt = client.RunTypeTaskV3
 	case client.EngineOpenAICUA:
 		rt = client.RunTypeOpenAICUA
 	case client.EngineAnthropicCUA:
@@ -380,6 +392,7 @@ func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
 	run.webhookURL = in.WebhookURL
 	run.sessionID = in.BrowserSessionID
 	run.maxScrolls = in.MaxScreenshotScrolls
+	run.profileID = in.BrowserProfileID
 	if in.MaxSteps != nil && *in.MaxSteps > 0 && *in.MaxSteps < run.steps {
 		run.steps = *in.MaxSteps
 	}
@@ -402,7 +415,8 @@ func (s *Server) runTask(w http.ResponseWriter, r *http.Request) {
 		BrowserSessionID: in.BrowserSessionID, Model: in.Model, ExtraHTTPHeaders: in.ExtraHTTPHeaders,
 		CDPConnectHeaders: in.CDPConnectHeaders, PublishWorkflow: &publish,
 		IncludeActionHistoryInVerification: include, MaxScreenshotScrolls: in.MaxScreenshotScrolls,
-		BrowserAddress: in.BrowserAddress, RunWith: in.RunWith,
+		BrowserAddress: in.BrowserAddress, RunWith: in.RunWith, BrowserProfileID: in.BrowserProfileID,
+		StartFreshBrowser: &in.StartFreshBrowser,
 	}
 	writeJSON(w, http.StatusOK, s.runView(run, run.at(now), s.baseURL(r)))
 }
@@ -920,3 +934,39 @@ var (
 	runStatuses = client.RunStatus("").EnumValues()
 	runTypes    = client.RunType("").EnumValues()
 )
+
+// getArtifact is the server's hidden GET /v1/artifacts/{artifact_id}
+// (agent_protocol.py get_artifact, the SDK's get_artifact): the artifact's
+// metadata with a freshly signed signed_url; 404 "Artifact not found {id}".
+func (s *Server) getArtifact(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("artifact_id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ref := s.artifacts[id]
+	var a client.Artifact
+	switch {
+	case ref == nil:
+	case ref.runID != "":
+		run := s.runs[ref.runID]
+		if sn := run.at(s.now()); sn.artifactExists(ref.kind) {
+			a = s.artifactView(ref, run, sn, s.baseURL(r))
+		}
+	case ref.sessionID != "":
+		if end, closed := s.sessions[ref.sessionID].completedAt(s.now()); closed {
+			c := s.content(ref, nil)
+			a = client.Artifact{CreatedAt: ts(end), ModifiedAt: ts(end), ArtifactID: id, ArtifactType: artifactTypes[ref.kind],
+				URI: fmt.Sprintf("s3://skyvern-sandbox/%s/%s/%s", OrganizationID, ref.sessionID, c.name), Checksum: c.sum,
+				FileSize: &c.size, BrowserSessionID: ref.sessionID, SignedURL: s.signedURL(s.baseURL(r), id), OrganizationID: OrganizationID}
+		}
+	default:
+		c := s.content(ref, nil)
+		a = client.Artifact{CreatedAt: ts(ref.created), ModifiedAt: ts(ref.created), ArtifactID: id, ArtifactType: artifactTypes[ref.kind],
+			URI: fmt.Sprintf("s3://skyvern-uploads/%s/%s/%s", OrganizationID, id, c.name), Checksum: c.sum,
+			FileSize: &c.size, SignedURL: s.signedURL(s.baseURL(r), id), OrganizationID: OrganizationID}
+	}
+	if a.ArtifactID == "" {
+		writeDetail(w, http.StatusNotFound, "Artifact not found "+id)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}

@@ -379,7 +379,7 @@ func TestRunListingValidation(t *testing.T) {
 		{"/v1/runs?page_size=101", []any{"query", "page_size"}, "less_than_equal"},
 		{"/v1/runs?page=0", []any{"query", "page"}, "greater_than_equal"},
 		{"/v1/runs?status=done", []any{"query", "status", 0}, "enum"},
-		{"/v1/runs?run_type=task_v3", []any{"query", "run_type", 0}, "enum"},
+		{"/v1/runs?run_type=task_v4", []any{"query", "run_type", 0}, "enum"},
 		{"/v1/agents/runs?search_key=" + strings.Repeat("x", 501), []any{"query", "search_key"}, "string_too_long"},
 		{"/v1/agents/runs?error_code=" + strings.Repeat("x", 501), []any{"query", "error_code"}, "string_too_long"},
 		{"/v1/agents/runs?status=paused&status=nope", []any{"query", "status", 1}, "enum"},

@@ -78,6 +78,7 @@ type Server struct {
 	faults      []*activeFault
 	runs        map[string]*run
 	artifacts   map[string]*artifactRef
+	files       map[string]string // upload file_id -> artifact ID
 	workflows   map[string]*workflow
 	sessions    map[string]*browserSession
 	profiles    map[string]*browserProfile
@@ -118,6 +119,7 @@ func New(opts Options) *Server {
 		calls:       map[string]int{},
 		runs:        map[string]*run{},
 		artifacts:   map[string]*artifactRef{},
+		files:       map[string]string{},
 		workflows:   map[string]*workflow{},
 		sessions:    map[string]*browserSession{},
 		profiles:    map[string]*browserProfile{},
@@ -151,6 +153,7 @@ func (s *Server) routes() {
 	s.handle("POST /v1/runs/{run_id}/cancel", needKey, s.cancelRun)
 	s.handle("GET /v1/runs/{run_id}/timeline", needKey, s.getRunTimeline)
 	s.handle("GET /v1/runs/{run_id}/artifacts", needKey, s.getRunArtifacts)
+	s.handle("GET /v1/artifacts/{artifact_id}", needKey, s.getArtifact)
 	s.handle("GET /v1/artifacts/{artifact_id}/content", keyOrToken, s.getArtifactContent)
 	s.handle("POST /v1/runs/{run_id}/retry_webhook", needKey, s.retryRunWebhook)
 	s.handle("POST /v1/runs/cancel", needKey, s.bulkCancelRuns)
@@ -200,6 +203,10 @@ func (s *Server) routes() {
 	s.handle("POST /v1/run/tasks/login", needKey, s.login)
 	s.handle("POST /v1/run/tasks/download_files", needKey, s.downloadFiles)
 	s.handle("POST /v1/upload_file", needKey, s.uploadFile)
+	s.handle("DELETE /v1/files/{file_id}", needKey, s.deleteFile)
+	s.handle("GET /v1/browser_profiles/{profile_id}/usage", needKey, s.getBrowserProfileUsage)
+	s.handle("GET /v1/run-tag-suggestions", needKey, s.getRunTagSuggestions)
+	s.handle("POST /v1/tag-values", needKey, s.createTagValue)
 	s.handle("GET /v1/version", publicRoute, s.version) // the spec asks for no x-api-key here
 	// Tags.
 	s.handle("POST /v1/runs/{workflow_run_id}/tags", needKey, s.applyTags(runTags))

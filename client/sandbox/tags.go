@@ -809,3 +809,71 @@ func (s *Server) renameTagValue(w http.ResponseWriter, r *http.Request) {
 	s.tags.colors[to] = color
 	writeJSON(w, http.StatusOK, client.TagValueRenameResult{Key: to.key, Value: to.value, Color: color, RenamedWorkflowCount: renamed})
 }
+
+// getRunTagSuggestions lists the distinct (key, value) pairs ever set on a
+// run, from the event log (superseded and deleted tags included), keys and
+// values in the order first set.
+func (s *Server) getRunTagSuggestions(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := client.RunTagSuggestions{Keys: []string{}, ValuesByKey: map[string][]string{}, Labels: []string{}}
+	seen := map[tagValueID]bool{}
+	for _, e := range s.tags.events {
+		id := tagValueID{e.key, e.value}
+		if !e.target.run || e.deleted || e.value == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if e.key == "" {
+			out.Labels = append(out.Labels, e.value)
+			continue
+		}
+		if _, ok := out.ValuesByKey[e.key]; !ok {
+			out.Keys = append(out.Keys, e.key)
+		}
+		out.ValuesByKey[e.key] = append(out.ValuesByKey[e.key], e.value)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// createTagValue registers a grouped tag value: 200 with workflow_count 0,
+// 409 if it exists, 422 for an invalid key, value or color.
+func (s *Server) createTagValue(w http.ResponseWriter, r *http.Request) {
+	obj, _, errs := readBody(w, r, true)
+	var key, value, color string
+	if len(errs) == 0 {
+		if _, ok := obj["key"]; !ok {
+			errs = append(errs, missing(loc("body", "key"), obj))
+		} else if key = optTagKey(obj["key"], loc("body", "key"), &errs); key == "" && len(errs) == 0 {
+			errs = append(errs, valueError(loc("body", "key"), obj["key"], "tag key is required"))
+		}
+		if _, ok := obj["value"]; !ok {
+			errs = append(errs, missing(loc("body", "value"), obj))
+		} else {
+			value = newTagValue(obj["value"], loc("body", "value"), &errs)
+		}
+		if c, ok := obj["color"]; ok && c != nil {
+			color = tagColor(c, loc("body", "color"), &errs)
+		}
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tags.init()
+	id := tagValueID{key, value}
+	if _, ok := s.tags.colors[id]; ok {
+		writeDetail(w, http.StatusConflict, fmt.Sprintf("Tag value '%s:%s' already exists", key, value))
+		return
+	}
+	if color == "" {
+		color = tagPalette[rand.IntN(len(tagPalette))]
+	}
+	if _, ok := s.tags.keys[key]; !ok {
+		s.tags.keys[key] = ""
+	}
+	s.tags.colors[id] = color
+	writeJSON(w, http.StatusOK, client.TagValue{Key: key, Value: value, Color: color, WorkflowCount: 0})
+}

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -457,8 +459,19 @@ func copyMap(m map[string]any) map[string]any {
 
 // ---- handlers ----
 
+// createWorkflow is POST /v1/agents. Like the server
+// (agent_protocol.py create_workflow), an Idempotency-Key header of 1-255
+// visible ASCII characters (422 otherwise) fixes the workflow_permanent_id
+// (wpid_ + SHA-256 of "create_workflow", the organization and the key): a
+// repeat returns version 1 of the workflow the key created, deleted or not,
+// whatever its body.
 func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request) {
 	folderID := r.URL.Query().Get("folder_id")
+	key, hasKey := r.Header[http.CanonicalHeaderKey(client.IdempotencyKeyHeader)]
+	if hasKey && client.CheckIdempotencyKey(key[0]) != nil {
+		writeDetail(w, http.StatusUnprocessableEntity, fmt.Sprintf("Idempotency-Key must contain 1 to %d visible ASCII bytes.", client.MaxIdempotencyKeyLength))
+		return
+	}
 	def, base, errs := definitionFromRequest(w, r)
 	if !s.lockIfValid(w, errs) {
 		return
@@ -466,6 +479,14 @@ func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	now := s.now()
 	wpid := newID("wpid_")
+	if hasKey {
+		sum := sha256.Sum256([]byte("create_workflow\x00" + OrganizationID + "\x00" + key[0]))
+		wpid = "wpid_" + hex.EncodeToString(sum[:])
+		if prior, ok := s.workflows[wpid]; ok {
+			writeJSON(w, http.StatusOK, prior.versions[0])
+			return
+		}
+	}
 	wf, errs := buildWorkflow(def, base, wpid, 1, now)
 	if len(errs) > 0 {
 		writeValidation(w, errs)

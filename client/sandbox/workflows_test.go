@@ -51,7 +51,7 @@ func TestWorkflowVersions(t *testing.T) {
 	e := newEnv(t, sandbox.Options{RunDuration: -1}, false)
 	v1, err := e.c.CreateWorkflow(e.ctx, &client.WorkflowRequest{YAMLDefinition: invoiceYAML}, "fld_123")
 	require.NoError(t, err)
-	assert.Regexp(t, `^wpid_\d{18}$`, v1.WorkflowPermanentID)
+	assert.Regexp(t, `^wpid_[0-9a-f]{64}$`, v1.WorkflowPermanentID, "CreateWorkflow sends an Idempotency-Key: the server derives the ID from it")
 	assert.Regexp(t, `^w_\d{18}$`, v1.WorkflowID)
 	assert.Equal(t, v1.WorkflowPermanentID, v1.AgentID)
 	assert.Equal(t, 1, v1.Version)

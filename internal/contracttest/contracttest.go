@@ -2,9 +2,14 @@
 // OpenAPI 3.1 document, so that tests fail when the client (or a fake server)
 // drifts from the published API contract.
 //
-// The document is not vendored: it lives at ../shared/skyvern/openapi.json
-// relative to the module root (see [SpecPath]) and is loaded once per test
-// binary by [Load]. Tests then wrap their transports with [Spec.Transport],
+// The contract is the document Skyvern's server publishes,
+// server-openapi.json (87 operations; the SDK's openapi.json is a subset of
+// it, loaded by [LoadSDK] where a test needs the SDK's view, e.g. its method
+// names). Neither document is vendored (Skyvern is AGPL-3.0): both live in
+// ../shared/skyvern/ beside the module root, or in $SKYVERN_OPENAPI_DIR
+// (see [SpecDir]); `make spec` downloads them at the pinned commit and checks
+// their SHA-256. The server document is loaded once per test binary by
+// [Load]. Tests then wrap their transports with [Spec.Transport],
 // their fake servers with [Spec.Middleware], and compare request/response
 // structs with [Spec.CheckStruct].
 //
@@ -41,11 +46,28 @@ import (
 )
 
 // EnvSpecPath names the environment variable that overrides the location of
-// the OpenAPI document.
+// the server's OpenAPI document (a file).
 const EnvSpecPath = "SKYVERN_OPENAPI"
 
-// relSpecPath is the location of the document relative to the module root.
-const relSpecPath = "../shared/skyvern/openapi.json"
+// EnvSpecDir names the environment variable that overrides the directory
+// holding both documents (server-openapi.json and openapi.json); `make spec`
+// downloads into the same directory.
+const EnvSpecDir = "SKYVERN_OPENAPI_DIR"
+
+// relSpecDir is the directory of the documents relative to the module root.
+const relSpecDir = "../shared/skyvern"
+
+// ServerSpecFile and SDKSpecFile are the file names of the server's document
+// (the contract) and of the SDK's subset.
+const (
+	ServerSpecFile = "server-openapi.json"
+	SDKSpecFile    = "openapi.json"
+)
+
+// GetSpecHint is the one line every skip and failure for a missing document
+// ends with: how to get it.
+const GetSpecHint = "run `make spec` to download Skyvern's OpenAPI documents at the pinned commit (SHA-256 checked), or set " +
+	EnvSpecDir + " to a directory holding them"
 
 // Reporter is the subset of testing.TB used to report contract violations.
 // testing.TB satisfies it; tests of this package use a recording fake.
@@ -68,18 +90,38 @@ type Spec struct {
 
 	mu   sync.Mutex
 	seen map[string]int
+	// hidden are the operations added by addHidden, left out of Operations.
+	hidden map[string]bool
 }
 
-// SpecPath returns the absolute path of Skyvern's OpenAPI document: the value
-// of $SKYVERN_OPENAPI if set, otherwise ../shared/skyvern/openapi.json
-// relative to the nearest directory at or above the working directory that
-// contains go.mod (the working directory itself if there is none).
+// SpecPath returns the absolute path of the server's OpenAPI document (the
+// contract): the value of $SKYVERN_OPENAPI if set, otherwise
+// server-openapi.json in [SpecDir].
 func SpecPath() string {
 	if p := os.Getenv(EnvSpecPath); p != "" {
-		if abs, err := filepath.Abs(p); err == nil {
-			return abs
-		}
-		return filepath.Clean(p)
+		return absPath(p)
+	}
+	return filepath.Join(SpecDir(), ServerSpecFile)
+}
+
+// SDKSpecPath returns the absolute path of the SDK's OpenAPI document
+// (openapi.json in [SpecDir]).
+func SDKSpecPath() string { return filepath.Join(SpecDir(), SDKSpecFile) }
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return filepath.Clean(p)
+}
+
+// SpecDir returns the absolute directory of Skyvern's OpenAPI documents: the
+// value of $SKYVERN_OPENAPI_DIR if set, otherwise ../shared/skyvern relative
+// to the nearest directory at or above the working directory that contains
+// go.mod (the working directory itself if there is none).
+func SpecDir() string {
+	if p := os.Getenv(EnvSpecDir); p != "" {
+		return absPath(p)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -97,15 +139,27 @@ func SpecPath() string {
 		}
 		dir = parent
 	}
-	return filepath.Clean(filepath.Join(root, relSpecPath))
+	return filepath.Clean(filepath.Join(root, relSpecDir))
 }
 
-var (
-	loadOnce sync.Once
-	loaded   *Spec
-	loadErr  error
-	loadPath string
-)
+// once loads one document once per test binary.
+type once struct {
+	sync.Once
+	spec *Spec
+	err  error
+	path string
+}
+
+var serverSpec, sdkSpec once
+
+func (o *once) load(tb testing.TB, path func() string, hidden bool) *Spec {
+	tb.Helper()
+	o.Do(func() {
+		o.path = path()
+		o.spec, o.err = loadSpec(o.path, hidden)
+	})
+	return resolve(tb, o.path, o.spec, o.err)
+}
 
 // Load returns the Spec shared by the whole test binary, parsing and
 // validating the document on first use (this takes a few seconds).
@@ -114,13 +168,22 @@ var (
 // environment variable CI is true, so CI cannot silently lose contract
 // coverage. A document that fails to parse, build or validate against the
 // OpenAPI 3.1 meta-schema always fails the test.
+//
+// The server's routes that it keeps out of its document
+// (include_in_schema=False) but the SDK calls, see [HiddenOperations], are
+// validated too; [Spec.Operations] does not list them.
 func Load(tb testing.TB) *Spec {
 	tb.Helper()
-	loadOnce.Do(func() {
-		loadPath = SpecPath()
-		loaded, loadErr = loadSpec(loadPath)
-	})
-	return resolve(tb, loadPath, loaded, loadErr)
+	return serverSpec.load(tb, SpecPath, true)
+}
+
+// LoadSDK is [Load] for the SDK's document (openapi.json, the subset the
+// official Python and TypeScript clients are generated from), for checks
+// of the SDK's view such as its method names. Missing, it skips or fails
+// like Load.
+func LoadSDK(tb testing.TB) *Spec {
+	tb.Helper()
+	return sdkSpec.load(tb, SDKSpecPath, false)
 }
 
 // resolve turns the outcome of loading path into a Spec, a skip or a failure.
@@ -131,11 +194,11 @@ func resolve(tb testing.TB, path string, spec *Spec, err error) *Spec {
 		return spec
 	case errors.Is(err, fs.ErrNotExist):
 		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-			tb.Fatalf("contract tests: OpenAPI spec not found at %s (CI=true; check out shared/ beside the repository or set %s): %v",
-				path, EnvSpecPath, err)
+			tb.Fatalf("contract tests: OpenAPI spec not found at %s (CI=true, so this fails instead of skipping): %v; %s",
+				path, err, GetSpecHint)
 			return nil
 		}
-		tb.Skipf("contract tests skipped: OpenAPI spec not found at %s (set %s)", path, EnvSpecPath)
+		tb.Skipf("CONTRACT TESTS SKIPPED: OpenAPI spec not found at %s; %s", path, GetSpecHint)
 	default:
 		tb.Fatalf("contract tests: cannot load OpenAPI spec %s: %v", path, err)
 	}
@@ -143,11 +206,18 @@ func resolve(tb testing.TB, path string, spec *Spec, err error) *Spec {
 }
 
 // loadSpec parses path, builds the v3 model and the validator, and validates
-// the document itself.
-func loadSpec(path string) (*Spec, error) {
+// the document itself. With hidden, the server's hidden routes the SDK
+// calls are added to the model first (see [HiddenOperations]).
+func loadSpec(path string, hidden bool) (*Spec, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
+	}
+	var hiddenOps map[string]bool
+	if hidden {
+		if raw, hiddenOps, err = addHidden(raw); err != nil {
+			return nil, fmt.Errorf("add hidden routes: %w", err)
+		}
 	}
 	doc, err := libopenapi.NewDocument(raw)
 	if err != nil {
@@ -176,6 +246,7 @@ func loadSpec(path string) (*Spec, error) {
 		// match a test server's host, and none of them has a base path.
 		router: router.NewRouter(&built.Model, router.WithPathOnlyMatching()),
 		seen:   map[string]int{},
+		hidden: hiddenOps,
 	}, nil
 }
 
@@ -183,12 +254,15 @@ func loadSpec(path string) (*Spec, error) {
 func (s *Spec) Path() string { return s.path }
 
 // Operations returns every operation in the document as "METHOD /path/template",
-// sorted; compare it with [Spec.Seen] to measure coverage.
+// sorted; compare it with [Spec.Seen] to measure coverage. Hidden routes
+// added by [Load] are not included.
 func (s *Spec) Operations() []string {
 	var ops []string
 	for path, item := range s.model.Paths.PathItems.FromOldest() {
 		for method := range item.GetOperations().KeysFromOldest() {
-			ops = append(ops, opKey(method, path))
+			if k := opKey(method, path); !s.hidden[k] {
+				ops = append(ops, k)
+			}
 		}
 	}
 	sort.Strings(ops)

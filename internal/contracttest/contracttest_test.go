@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,14 +67,23 @@ func TestSpecPath(t *testing.T) {
 	})
 	t.Run("beside module root", func(t *testing.T) {
 		t.Setenv(EnvSpecPath, "")
+		t.Setenv(EnvSpecDir, "")
 		wd, err := os.Getwd()
 		require.NoError(t, err)
 		root := filepath.Join(wd, "..", "..") // internal/contracttest -> module root
 		require.FileExists(t, filepath.Join(root, "go.mod"))
-		want := filepath.Clean(filepath.Join(root, "..", "shared", "skyvern", "openapi.json"))
+		want := filepath.Clean(filepath.Join(root, "..", "shared", "skyvern", "server-openapi.json"))
 		got := SpecPath()
-		assert.Equal(t, want, got)
+		assert.Equal(t, want, got, "the server's document is the contract")
 		assert.True(t, filepath.IsAbs(got))
+		assert.Equal(t, filepath.Join(filepath.Dir(want), "openapi.json"), SDKSpecPath())
+	})
+	t.Run("directory override", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Setenv(EnvSpecPath, "")
+		t.Setenv(EnvSpecDir, dir)
+		assert.Equal(t, filepath.Join(dir, "server-openapi.json"), SpecPath())
+		assert.Equal(t, filepath.Join(dir, "openapi.json"), SDKSpecPath())
 	})
 }
 
@@ -82,7 +93,8 @@ func TestResolveMissingSpec(t *testing.T) {
 	t.Setenv("CI", "")
 	tb := &fakeTB{}
 	assert.Nil(t, resolve(tb, "/nowhere/openapi.json", nil, missing))
-	assert.Equal(t, "contract tests skipped: OpenAPI spec not found at /nowhere/openapi.json (set SKYVERN_OPENAPI)", tb.skipped)
+	assert.Contains(t, tb.skipped, "CONTRACT TESTS SKIPPED: OpenAPI spec not found at /nowhere/openapi.json")
+	assert.Contains(t, tb.skipped, "run `make spec`", "the skip says how to get the spec")
 	assert.Empty(t, tb.fatal)
 
 	t.Setenv("CI", "true")
@@ -90,7 +102,8 @@ func TestResolveMissingSpec(t *testing.T) {
 	assert.Nil(t, resolve(tb, "/nowhere/openapi.json", nil, missing))
 	assert.Empty(t, tb.skipped)
 	assert.Contains(t, tb.fatal, "/nowhere/openapi.json")
-	assert.Contains(t, tb.fatal, "SKYVERN_OPENAPI")
+	assert.Contains(t, tb.fatal, "make spec")
+	assert.Contains(t, tb.fatal, "SKYVERN_OPENAPI_DIR")
 
 	t.Setenv("CI", "")
 	tb = &fakeTB{}
@@ -102,10 +115,10 @@ func TestLoadSpecRejectsInvalidDocument(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "openapi.json")
 	// "responses" must be an object and "info" is required.
 	require.NoError(t, os.WriteFile(path, []byte(`{"openapi":"3.1.0","paths":{"/x":{"get":{"responses":"nope"}}}}`), 0o600))
-	_, err := loadSpec(path)
+	_, err := loadSpec(path, false)
 	require.Error(t, err)
 
-	_, err = loadSpec(filepath.Join(t.TempDir(), "absent.json"))
+	_, err = loadSpec(filepath.Join(t.TempDir(), "absent.json"), true)
 	require.ErrorIs(t, err, fs.ErrNotExist)
 }
 
@@ -114,6 +127,31 @@ func TestLoadOnce(t *testing.T) {
 	assert.Same(t, s, Load(t), "Load must share one Spec per test binary")
 	assert.Contains(t, s.Operations(), "POST /v1/run/tasks")
 	assert.Contains(t, s.Operations(), "GET /v1/artifacts/{artifact_id}/content")
+	assert.Len(t, s.Operations(), 87, "the server's document has 87 operations")
+	assert.Contains(t, s.Operations(), "DELETE /v1/files/{file_id}", "a server-only operation")
+	assert.NotContains(t, s.Operations(), "GET /v1/artifacts/{artifact_id}", "hidden routes are validated, not listed")
+	sdk := LoadSDK(t)
+	assert.Len(t, sdk.Operations(), 83)
+}
+
+// The server's hidden get_artifact route is validated like a documented one.
+func TestHiddenRouteValidated(t *testing.T) {
+	s := Load(t)
+	assert.Contains(t, HiddenOperations(), "GET /v1/artifacts/{artifact_id}")
+	rec := &recorder{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"artifact_id":"a_1","artifact_type":"screenshot_final"}`)
+	}))
+	defer srv.Close()
+	c := &http.Client{Transport: s.Transport(rec, nil)}
+	before := s.Seen()["GET /v1/artifacts/{artifact_id}"]
+	resp, err := c.Get(srv.URL + "/v1/artifacts/a_1")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Contains(t, rec.joined(), "response 200 of GET /v1/artifacts/{artifact_id}", "missing required fields are reported")
+	assert.NotContains(t, rec.joined(), "undocumented operation")
+	assert.Equal(t, before+1, s.Seen()["GET /v1/artifacts/{artifact_id}"])
 }
 
 // readAll is io.ReadAll for tests.
@@ -122,4 +160,20 @@ func readAll(t *testing.T, r io.Reader) string {
 	b, err := io.ReadAll(r)
 	require.NoError(t, err)
 	return string(b)
+}
+
+func TestEnum(t *testing.T) {
+	s := Load(t)
+	assert.Contains(t, s.Enum("RunEngine"), "skyvern-3.0")
+	assert.Equal(t, []string{"totp", "magic_link"}, s.Enum("OTPType"))
+	assert.Nil(t, s.Enum("NoSuchSchema"))
+	assert.Nil(t, s.Enum("Artifact"), "an object schema has no enum")
+}
+
+func TestSDKMethodNames(t *testing.T) {
+	names := Load(t).SDKMethodNames()
+	assert.Equal(t, "delete_file", names["DELETE /v1/files/{file_id}"])
+	assert.Equal(t, "run_task", names["POST /v1/run/tasks"])
+	_, ok := names["GET /v1/schedules"]
+	assert.False(t, ok, "an operation without x-fern-sdk-method-name is absent")
 }

@@ -109,7 +109,7 @@ func TestCheckStructWrappers(t *testing.T) {
     "Union": {"oneOf": [{"$ref": "#/components/schemas/Inner"}, {"type": "object", "properties": {"z": {}}}]}
   }}
 }`), 0o600))
-	spec, err := loadSpec(path)
+	spec, err := loadSpec(path, false)
 	require.NoError(t, err)
 
 	type ab struct {
