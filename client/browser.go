@@ -69,6 +69,9 @@ type BrowserSession struct {
 	Warning string `json:"warning,omitempty"`
 }
 
+// ServerWarning is what Skyvern warned about in its answer (Warning).
+func (s *BrowserSession) ServerWarning() string { return s.Warning }
+
 // CreateBrowserSession starts a persistent browser session: POST
 // /v1/browser_sessions (req may be nil for the defaults). A timeout under 5
 // minutes is refused before sending; one above Skyvern's maximum is capped

@@ -36,6 +36,11 @@ type restPointer interface{ restOf(path string) string }
 // resource URIs, for clients that show the model only text).
 type textNoter interface{ textNote() string }
 
+// serverWarner is an answer that can carry a warning from Skyvern (a browser
+// session timeout it capped): the warning is repeated as its own line of
+// text, so a model that skims the JSON still reads it.
+type serverWarner interface{ ServerWarning() string }
+
 // resultShaper builds tool results within the size cap, keeping structured
 // content valid against the tool's output schema (whose fields carry JSON
 // types only): strings are truncated, arrays cut, and an object or array
@@ -107,6 +112,9 @@ func (s *resultShaper) result(d *Deps, out any) (*mcp.CallToolResult, error) {
 	note := ""
 	if n, ok := out.(textNoter); ok {
 		note = n.textNote()
+	}
+	if w, ok := out.(serverWarner); ok && w.ServerWarning() != "" {
+		note = strings.TrimSpace("Skyvern warned: " + w.ServerWarning() + "\n" + note)
 	}
 	limit := d.maxResultBytes()
 	build := func(text string, structured []byte) *mcp.CallToolResult {

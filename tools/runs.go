@@ -8,26 +8,16 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client"
 )
 
-// Size limits of get_artifact's inline content.
-const (
-	// MaxInlineImageBytes is the largest image returned as image content:
-	// 768 KiB (1 MiB as base64), less when the result cap
-	// (Deps.MaxResultBytes) needs it.
-	MaxInlineImageBytes = 768 << 10
-	// MaxInlineTextBytes is the largest text/HTML/JSON returned as text: 256 KiB.
-	MaxInlineTextBytes = 256 << 10
-	// MaxInlineBinaryBytes is the largest other binary content (PDF, ZIP,
-	// video, ...) returned as an embedded resource blob: 768 KiB, less when
-	// the result cap needs it.
-	MaxInlineBinaryBytes = 768 << 10
-)
+// MaxInlineImageBytes is the largest screenshot get_artifact returns as
+// image content: 768 KiB (1 MiB as base64), less when the result cap
+// (Deps.MaxResultBytes) needs it.
+const MaxInlineImageBytes = 768 << 10
 
 // RunTaskInput is run_task's input: the TaskRunRequest plus the SDK's
 // wait_for_completion, timeout and user_agent.
@@ -99,21 +89,21 @@ func (r *ArtifactsResult) extraContent() []mcp.Content {
 	return out
 }
 
-// ArtifactContentResult is get_artifact's output: metadata, with the content
-// itself as an image or text content item when it is small enough.
-type ArtifactContentResult struct {
-	ArtifactID  string `json:"artifact_id"`
-	ContentType string `json:"content_type"`
-	// SizeBytes is the content size in bytes, -1 when unknown.
-	SizeBytes int64 `json:"size_bytes"`
-	// DeliveredAs is "image" (image content), "text" (text content),
-	// "resource" (other binary content as an embedded resource with a base64
-	// blob) or "link" (a resource link, for content too large to inline).
-	DeliveredAs string `json:"delivered_as"`
-	// ContentURL is the API URL of the content (needs the x-api-key header).
-	ContentURL string `json:"content_url"`
-	Message    string `json:"message,omitempty"`
-	extra      []mcp.Content
+// ArtifactResult is get_artifact's output, as the Skyvern SDK defines it:
+// the artifact's metadata (GET /v1/artifacts/{artifact_id}) with a freshly
+// signed signed_url to its content. The content itself is the artifact
+// resource (ResourceURI); a screenshot of at most MaxInlineImageBytes also
+// comes as an image content item (InlineImage true).
+type ArtifactResult struct {
+	client.Artifact
+	// ResourceURI is skyvern://artifacts/{artifact_id}: the content through
+	// resources/read, typed by its bytes.
+	ResourceURI string `json:"resource_uri"`
+	// InlineImage is true when the result carries the screenshot as image
+	// content.
+	InlineImage bool   `json:"inline_image"`
+	Message     string `json:"message,omitempty"`
+	extra       []mcp.Content
 }
 
 // textNote names the artifacts' resource URI form in text.
@@ -132,7 +122,7 @@ func (r *ArtifactsResult) restOf(string) string {
 	return "filter with artifact_type, or read the resource skyvern://runs/" + r.RunID + "/artifacts"
 }
 
-func (r *ArtifactContentResult) extraContent() []mcp.Content { return r.extra }
+func (r *ArtifactResult) extraContent() []mcp.Content { return r.extra }
 
 func runTools() []Tool {
 	return []Tool{
@@ -207,8 +197,8 @@ func runTools() []Tool {
 				}
 				return &ArtifactsResult{RunID: in.RunID, Count: len(arts), Artifacts: arts, links: c.deps.ResourceLinks}, nil
 			}),
-		define(spec{name: "get_artifact", title: "Get an artifact's content", toolset: ToolsetRuns, hints: readHints,
-			description: "Get an artifact's content, typed from its bytes: images and other binary (PDF, ZIP, video) up to 768 KiB, text up to 256 KiB; larger ones as a link."},
+		define(spec{name: "get_artifact", title: "Get an artifact", toolset: ToolsetRuns, hints: readHints,
+			description: "Get an artifact's metadata with a fresh signed_url to its content (a screenshot up to 768 KiB also as an image); the content itself is the resource skyvern://artifacts/{artifact_id}."},
 			getArtifact),
 		define(spec{name: "retry_run_webhook", title: "Resend a run's webhook", toolset: ToolsetRuns,
 			hints:       hints{openWorld: true},
@@ -219,66 +209,48 @@ func runTools() []Tool {
 	}
 }
 
-func getArtifact(ctx context.Context, c *call, in *GetArtifactInput) (*ArtifactContentResult, error) {
+func getArtifact(ctx context.Context, c *call, in *GetArtifactInput) (*ArtifactResult, error) {
+	meta, err := c.client.GetArtifactMetadata(ctx, in.ArtifactID)
+	if err != nil {
+		return nil, err
+	}
+	uri := "skyvern://artifacts/" + in.ArtifactID
+	res := &ArtifactResult{Artifact: *meta, ResourceURI: uri}
+	if c.deps.ResourceLinks {
+		res.extra = []mcp.Content{mcp.NewResourceLink(uri, in.ArtifactID, fmt.Sprintf("%s artifact", meta.ArtifactType), meta.MIMEType())}
+	}
+	if !strings.HasPrefix(string(meta.ArtifactType), "screenshot") {
+		res.Message = "Metadata only: read the resource " + uri + " for the content, or open signed_url while it is valid."
+		return res, nil
+	}
+	// A screenshot small enough for the result cap (base64 adds a third)
+	// comes as an image too.
+	limit := min(int64(MaxInlineImageBytes), int64(c.deps.maxResultBytes()-16<<10)/4*3)
+	if meta.FileSize != nil && *meta.FileSize > limit {
+		res.Message = fmt.Sprintf("The screenshot (%d bytes) is larger than this tool returns inline (%d KiB): read the resource %s.", *meta.FileSize, limit>>10, uri)
+		return res, nil
+	}
 	content, err := c.client.GetArtifact(ctx, in.ArtifactID, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer content.Body.Close()
-	// The bytes decide the type: Skyvern labels PDFs, archives and some
-	// screenshots application/json, and webm recordings video/mp4.
-	mediaType := content.MediaType("")
-	res := &ArtifactContentResult{
-		ArtifactID:  in.ArtifactID,
-		ContentType: mediaType,
-		SizeBytes:   content.ContentLength,
-		ContentURL:  c.client.BaseURL() + "/v1/artifacts/" + in.ArtifactID + "/content",
+	data, err := io.ReadAll(io.LimitReader(content.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading artifact %s: %w", in.ArtifactID, err)
 	}
-	uri := "skyvern://artifacts/" + in.ArtifactID
-	limit, kind := int64(MaxInlineBinaryBytes), "resource"
+	// The bytes decide the type: Skyvern labels some screenshots
+	// application/json.
+	mediaType := client.DetectMIME(data, "", "")
 	switch {
-	case strings.HasPrefix(mediaType, "image/") && !isTextual(mediaType):
-		limit, kind = MaxInlineImageBytes, "image"
-	case isTextual(mediaType):
-		limit, kind = MaxInlineTextBytes, "text"
+	case int64(len(data)) > limit:
+		res.Message = fmt.Sprintf("The screenshot is larger than this tool returns inline (%d KiB): read the resource %s.", limit>>10, uri)
+	case !strings.HasPrefix(mediaType, "image/") || isTextual(mediaType):
+		res.Message = fmt.Sprintf("The content is %s, not an image: read the resource %s.", mediaType, uri)
+	default:
+		res.InlineImage = true
+		res.extra = append([]mcp.Content{mcp.NewImageContent(base64.StdEncoding.EncodeToString(data), mediaType)}, res.extra...)
 	}
-	// What fits in the result cap with room for the metadata: base64 adds
-	// a third to binary, escaping up to 6 bytes per byte of text (counted
-	// as 2: the text is then checked again when the result is built).
-	room := int64(c.deps.maxResultBytes() - 16<<10)
-	if kind == "text" {
-		limit = min(limit, room/2)
-	} else {
-		limit = min(limit, room/4*3)
-	}
-	if content.ContentLength < 0 || content.ContentLength <= limit {
-		data, err := io.ReadAll(io.LimitReader(content.Body, limit+1))
-		if err != nil {
-			return nil, fmt.Errorf("reading artifact %s: %w", in.ArtifactID, err)
-		}
-		if kind == "text" && !utf8.Valid(data) {
-			// Not UTF-8: the bytes travel as binary, never as mangled text.
-			kind = "resource"
-		}
-		if int64(len(data)) <= limit {
-			res.SizeBytes = int64(len(data))
-			res.DeliveredAs = kind
-			b64 := func() string { return base64.StdEncoding.EncodeToString(data) }
-			switch kind {
-			case "image":
-				res.extra = []mcp.Content{mcp.NewImageContent(b64(), mediaType)}
-			case "text":
-				res.extra = []mcp.Content{mcp.NewTextContent(string(data))}
-			default:
-				res.extra = []mcp.Content{mcp.NewEmbeddedResource(mcp.BlobResourceContents{URI: uri, MIMEType: mediaType, Blob: b64()})}
-			}
-			return res, nil
-		}
-	}
-	res.DeliveredAs = "link"
-	res.Message = fmt.Sprintf("The artifact (%s, %s) is larger than this tool returns inline (%d KiB for images and other binary content, %d KiB for text).", mediaType, sizeText(res.SizeBytes), MaxInlineImageBytes>>10, MaxInlineTextBytes>>10)
-	res.Message += " Read the resource " + uri + " (up to the server's resource size limit), or open the artifact's signed_url from get_run_artifacts."
-	res.extra = []mcp.Content{mcp.NewResourceLink(uri, in.ArtifactID, "Artifact content", mediaType)}
 	return res, nil
 }
 

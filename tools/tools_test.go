@@ -140,9 +140,14 @@ func TestArtifacts(t *testing.T) {
 	filtered := h.structured(h.call("get_run_artifacts", map[string]any{"run_id": run["run_id"], "artifact_type": []any{"recording"}}, nil))
 	assert.EqualValues(t, 1, filtered["count"])
 
+	// get_artifact is the artifact's metadata with a fresh signed_url; a
+	// screenshot comes as an image too, a recording does not.
 	img := h.call("get_artifact", map[string]any{"artifact_id": byType["screenshot_final"]}, nil)
 	meta := h.structured(img)
-	assert.Equal(t, "image", meta["delivered_as"])
+	assert.Equal(t, byType["screenshot_final"], meta["artifact_id"])
+	assert.Equal(t, "screenshot_final", meta["artifact_type"])
+	assert.Equal(t, true, meta["inline_image"])
+	assert.Contains(t, meta["signed_url"], "/v1/artifacts/"+byType["screenshot_final"]+"/content")
 	require.Len(t, img.Content, 2)
 	ic, ok := img.Content[1].(mcp.ImageContent)
 	require.True(t, ok)
@@ -150,14 +155,24 @@ func TestArtifacts(t *testing.T) {
 	png, err := base64.StdEncoding.DecodeString(ic.Data)
 	require.NoError(t, err)
 	assert.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")))
+	assert.EqualValues(t, len(png), meta["file_size"])
 
 	rec := h.call("get_artifact", map[string]any{"artifact_id": byType["recording"]}, nil)
 	rm := h.structured(rec)
-	assert.Equal(t, "link", rm["delivered_as"])
-	assert.Equal(t, "video/webm", rm["content_type"])
-	_, isLink := rec.Content[1].(mcp.ResourceLink)
-	assert.True(t, isLink)
-	assert.Less(t, len(text(rec)), 2000, "a large artifact is not inlined")
+	assert.Equal(t, "recording", rm["artifact_type"])
+	assert.Equal(t, false, rm["inline_image"])
+	assert.EqualValues(t, 3<<20, rm["file_size"])
+	assert.Equal(t, "skyvern://artifacts/"+byType["recording"], rm["resource_uri"])
+	assert.Contains(t, rm["message"], "read the resource skyvern://artifacts/"+byType["recording"])
+	assert.Less(t, len(text(rec)), 2000, "metadata only: the content is not read")
+
+	h.deps.ResourceLinks = true
+	linked := h.call("get_artifact", map[string]any{"artifact_id": byType["recording"]}, nil)
+	require.Len(t, linked.Content, 2)
+	link, isLink := linked.Content[1].(mcp.ResourceLink)
+	require.True(t, isLink, "%T", linked.Content[1])
+	assert.Equal(t, "skyvern://artifacts/"+byType["recording"], link.URI)
+	assert.Equal(t, "video/webm", link.MIMEType)
 }
 
 func TestBadArgumentsNameTheField(t *testing.T) {

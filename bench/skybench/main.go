@@ -186,7 +186,7 @@ func run(bin string, starts, calls int, goBench bool) error {
 	add("MCP `ping` round trip over stdio", fmt.Sprintf("p50 %s, p99 %s", us(pct(pings, 50)), us(pct(pings, 99))), "the transport alone: pipes, JSON-RPC framing")
 	afterCalls := p.hwm()
 
-	// A 20 MB recording through get_artifact.
+	// A 20 MB recording through get_artifact: its metadata, not its bytes.
 	arts, err := c.GetRunArtifacts(ctx, r.RunID, client.ArtifactRecording)
 	if err != nil || len(arts) == 0 {
 		return fmt.Errorf("no recording artifact: %v", err)
@@ -198,8 +198,8 @@ func run(bin string, starts, calls int, goBench bool) error {
 	var ar struct {
 		Result struct {
 			StructuredContent struct {
-				SizeBytes   int64  `json:"size_bytes"`
-				DeliveredAs string `json:"delivered_as"`
+				FileSize    int64 `json:"file_size"`
+				InlineImage bool  `json:"inline_image"`
 			} `json:"structuredContent"`
 		} `json:"result"`
 	}
@@ -225,7 +225,7 @@ func run(bin string, starts, calls int, goBench bool) error {
 	add("Peak RSS, idle after `initialize`", fmt.Sprintf("%s (`--sandbox`: %s)", mib(idleAPI), mib(pct(idleRSS, 50))), "VmHWM of the child; API mode, and with the embedded sandbox")
 	add(fmt.Sprintf("Peak RSS after %d tool calls", calls+100), mib(afterCalls), "`get_run` over stdio, API mode")
 	add("Peak RSS after a 20 MiB recording via `get_artifact`", mib(afterRecording),
-		fmt.Sprintf("%s MB artifact, delivered as %s (large artifacts are linked, not read)", strconv.FormatFloat(float64(ar.Result.StructuredContent.SizeBytes)/1e6, 'f', 1, 64), ar.Result.StructuredContent.DeliveredAs))
+		fmt.Sprintf("%s MB artifact; get_artifact answers its metadata and signed_url (inline image: %t), the bytes are the resource", strconv.FormatFloat(float64(ar.Result.StructuredContent.FileSize)/1e6, 'f', 1, 64), ar.Result.StructuredContent.InlineImage))
 	recordingRow()
 
 	if goBench {

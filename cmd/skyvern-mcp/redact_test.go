@@ -99,6 +99,9 @@ func TestSecretsNeverLeaveInSuccessfulAnswers(t *testing.T) {
 		{Method: "GET", Path: "/v1/runs/tsk_v2_1", Status: 200, Body: run},
 		{Method: "GET", Path: "/v1/runs/tsk_v2_1/timeline", Status: 200, Body: timeline},
 		{Method: "GET", Path: "/v1/runs/tsk_v2_1/artifacts", Status: 200, Body: arts},
+		// get_artifact's metadata, as Skyvern echoes what it is sent.
+		{Method: "GET", Path: "/v1/artifacts/a_1", Status: 200, Body: `{"artifact_id":"a_1","artifact_type":"llm_response","uri":"s3://x/` + exitKey + `","signed_url":"https://x/?k=` + exitKey + `","created_at":"2026-01-01T00:00:00Z","modified_at":"2026-01-01T00:00:00Z","archived":false,"organization_id":"o_1"}`},
+		{Method: "GET", Path: "/v1/artifacts/a_2", Status: 200, Body: `{"artifact_id":"a_2","artifact_type":"screenshot_final","uri":"s3://x","created_at":"2026-01-01T00:00:00Z","modified_at":"2026-01-01T00:00:00Z","archived":false,"organization_id":"o_1"}`},
 		{Method: "GET", Path: "/v1/artifacts/a_1/content", Status: 200, ContentType: "text/plain", Body: "headers echoed: " + strings.Join(ech, "\n")},
 		{Method: "GET", Path: "/v1/artifacts/a_2/content", Status: 200, ContentType: "image/png", Body: binary},
 		{Method: "GET", Path: "/v1/artifacts/a_3/content", Status: 200, ContentType: "application/octet-stream", Body: binary},
@@ -112,7 +115,7 @@ func TestSecretsNeverLeaveInSuccessfulAnswers(t *testing.T) {
 		return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":%q,"params":%s}`, id, method, params)
 	}
 	exits := map[int]string{
-		2: "tools/call get_run", 3: "tools/call get_artifact (text)", 4: "tools/call get_artifact (image)",
+		2: "tools/call get_run", 3: "tools/call get_artifact (metadata)", 4: "tools/call get_artifact (image)",
 		5: "tools/call get_workflows", 6: "resources/read run", 7: "resources/read artifact (text)",
 		8: "resources/read artifact (binary)", 9: "prompts/get debug_run", 10: "tools/call error text",
 		11: "resources/read timeline",
@@ -168,6 +171,13 @@ func TestSecretsNeverLeaveInSuccessfulAnswers(t *testing.T) {
 		}
 		t.Logf("%-36s canary hits: %d", name, sum(total))
 		switch m.ID {
+		case 4:
+			assert.Contains(t, line, `"type":"image"`, "the screenshot is inlined, redacted")
+			assert.Contains(t, line, `"inline_image":true`)
+		case 3:
+			assert.Contains(t, line, "[REDACTED]")
+			assert.Contains(t, line, `"artifact_type":"llm_response"`)
+			assert.NotContains(t, line, `"isError":true`)
 		case 10:
 			assert.Contains(t, line, "[REDACTED]", "the error still says what happened")
 		case 9:

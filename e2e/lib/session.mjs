@@ -122,7 +122,7 @@ export function sessionTests(ctx, { progress = "required" } = {}) {
     assert.equal(typeof result.structuredContent.output?.title, "string");
   });
 
-  test("get_run_artifacts lists a screenshot and a recording; get_artifact returns the screenshot as a PNG image", { timeout: 20_000 }, async () => {
+  test("get_run_artifacts lists a screenshot and a recording; get_artifact returns its metadata with a signed_url and the screenshot as a PNG image", { timeout: 20_000 }, async () => {
     assert.ok(ctx.runId, "no run_id from the run_task test");
     const listed = await ctx.client.callTool({ name: "get_run_artifacts", arguments: { run_id: ctx.runId } });
     assert.notEqual(listed.isError, true, textOf(listed));
@@ -138,7 +138,10 @@ export function sessionTests(ctx, { progress = "required" } = {}) {
     const got = await ctx.client.callTool({ name: "get_artifact", arguments: { artifact_id: shot.artifact_id } });
     assert.notEqual(got.isError, true, textOf(got));
     assert.equal(got.structuredContent.artifact_id, shot.artifact_id);
-    assert.equal(got.structuredContent.delivered_as, "image");
+    assert.equal(got.structuredContent.artifact_type, shot.artifact_type);
+    assert.equal(got.structuredContent.inline_image, true);
+    assert.match(got.structuredContent.signed_url, /\/v1\/artifacts\/a_[^/]+\/content/);
+    assert.equal(got.structuredContent.resource_uri, `skyvern://artifacts/${shot.artifact_id}`);
     const image = got.content.find((c) => c.type === "image");
     assert.ok(image, `no image content item: ${JSON.stringify(got.content.map((c) => c.type))}`);
     assert.equal(image.mimeType, "image/png");
