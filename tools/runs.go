@@ -256,13 +256,6 @@ func getArtifact(ctx context.Context, c *call, in *GetArtifactInput) (*ArtifactR
 
 func isTextual(mediaType string) bool { return client.IsTextualMIME(mediaType) }
 
-func sizeText(n int64) string {
-	if n < 0 {
-		return "size unknown"
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
 // BulkCancelRunsInput is bulk_cancel_runs' input.
 type BulkCancelRunsInput struct {
 	RunIDs []string `json:"run_ids" jsonschema:"required,minItems=1,maxItems=100" jsonschema_description:"tsk_... and wr_... IDs."`
