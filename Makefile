@@ -72,12 +72,11 @@ cover: ## Coverage report (coverage.out).
 	$(GO) test -count=1 -coverprofile=coverage.out ./...
 	$(GO) tool cover -func=coverage.out | tail -1
 
-generate: ## Regenerate everything derived from code: tool schemas, tool snapshots, the README's toolset and tool tables, mcpb/manifest.json, THIRD_PARTY_NOTICES.md.
-	$(GO) generate ./tools
+generate: ## Regenerate everything derived from code: the tool snapshots (with their schemas), the README's toolset and tool tables, mcpb/manifest.json, THIRD_PARTY_NOTICES.md.
 	$(MAKE) snapshots docs manifest notices
 
-snapshots: ## Regenerate the tool snapshots under tools/testdata/toolsnaps.
-	UPDATE_TOOLSNAPS=true $(GO) test ./tools/ -run TestToolSnapshots -count=1
+snapshots: ## Regenerate tools/toolsnaps: each tool's JSON with the schemas generated from its Go types (go generate ./tools).
+	$(GO) generate ./tools
 
 docs: ## Regenerate the tool table in README.md.
 	UPDATE_README=true $(GO) test ./tools/ -run TestReadmeToolTable -count=1

@@ -1,29 +1,39 @@
 package tools
 
 import (
-	"bytes"
 	"embed"
 	"encoding/json"
+
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/pretty"
 )
 
-// The tools' JSON Schemas are generated from their Go input and output types
-// by package schema, at build time, into schemas/<tool>.in.json and
-// schemas/<tool>.out.json (compact, exactly as reflection produces them), and
-// embedded: start-up costs no reflection. TestEmbeddedSchemas fails when they
-// differ from what reflection produces now; regenerate with:
+// Every tool's JSON as clients see it (name, title, description, input and
+// output schemas, annotations) is generated into toolsnaps/<tool>.json,
+// indented so a change shows as a readable diff, and embedded: the schemas
+// are read from there, so start-up costs no reflection and each schema is
+// stored once. The schemas come from the tools' Go input and output types
+// (package schema); TestToolSnapshots fails when a file differs from what
+// the code produces now. Regenerate with `make generate`, or:
 //
-//go:generate env UPDATE_SCHEMAS=true go test -run ^TestEmbeddedSchemas$ -count=1 .
+//go:generate env UPDATE_TOOLSNAPS=true go test -run ^TestToolSnapshots$ -count=1 .
 
-//go:embed schemas/*.json
-var schemaFS embed.FS
+//go:embed toolsnaps/*.json
+var snapshotFS embed.FS
 
-// embeddedSchemas returns a tool's generated input and output schemas, and
-// false when they are missing.
+// embeddedSchemas returns a tool's generated input and output schemas,
+// compact (byte for byte what reflection produces), and false when its
+// snapshot is missing or has none. gjson finds them without decoding the
+// whole snapshot: building all 100 tools takes about 1.6 ms, 0.55 ms more
+// than from separate compact schema files (BenchmarkCatalogEmbedded).
 func embeddedSchemas(name string) (in, out json.RawMessage, ok bool) {
-	in, errIn := schemaFS.ReadFile("schemas/" + name + ".in.json")
-	out, errOut := schemaFS.ReadFile("schemas/" + name + ".out.json")
-	if errIn != nil || errOut != nil {
+	raw, err := snapshotFS.ReadFile("toolsnaps/" + name + ".json")
+	if err != nil {
 		return nil, nil, false
 	}
-	return bytes.TrimSuffix(in, []byte("\n")), bytes.TrimSuffix(out, []byte("\n")), true
+	res := gjson.GetManyBytes(raw, "inputSchema", "outputSchema")
+	if !res[0].IsObject() || !res[1].IsObject() {
+		return nil, nil, false
+	}
+	return pretty.UglyInPlace([]byte(res[0].Raw)), pretty.UglyInPlace([]byte(res[1].Raw)), true
 }
