@@ -145,6 +145,20 @@ type Config struct {
 	OAuth OAuth
 }
 
+// UsageHeader starts `skyvern-mcp --help`: the commands, then where flags
+// can be set.
+const UsageHeader = `Usage:
+  skyvern-mcp [flags]                 serve MCP over stdio (default), streamable HTTP or SSE
+  skyvern-mcp setup [flags] <client>  add skyvern-mcp to an MCP client's config (setup --help lists the clients)
+  skyvern-mcp doctor [flags]          check the configuration and API key, and that Skyvern answers (the server's flags)
+  skyvern-mcp --version
+
+Every flag can also be set as SKYVERN_<FLAG> (e.g. SKYVERN_BASE_URL) in the environment or a .env file, or as a
+key of the --config file.
+
+Flags:
+`
+
 // Load parses args (without the program name). envFile is the .env file to
 // read ("" for none; a missing file is fine). It returns flag.ErrHelp when
 // -h was given (usage is written to usage).
@@ -157,6 +171,10 @@ func Load(args []string, envFile string, usage io.Writer) (*Config, error) {
 	c := &Config{}
 	fs := flag.NewFlagSet("skyvern-mcp", flag.ContinueOnError)
 	fs.SetOutput(usage)
+	fs.Usage = func() {
+		fmt.Fprint(usage, UsageHeader)
+		fs.PrintDefaults()
+	}
 	var toolsets, toolNames, excludeTools, environment string
 	var runSeconds, timeoutSeconds, taskTTLSeconds float64
 	var waitSeconds float64

@@ -138,6 +138,10 @@ func TestConfigExampleHasEveryFlag(t *testing.T) {
 	var usage bytes.Buffer
 	_, err = Load([]string{"-h"}, "", &usage)
 	require.ErrorIs(t, err, flag.ErrHelp)
+	assert.True(t, strings.HasPrefix(usage.String(), UsageHeader), "--help starts with the commands")
+	for _, cmd := range []string{"skyvern-mcp setup [flags] <client>", "skyvern-mcp doctor [flags]", "SKYVERN_BASE_URL"} {
+		assert.Contains(t, usage.String(), cmd)
+	}
 	flags := regexp.MustCompile(`(?m)^\s+-([a-z-]+)`).FindAllStringSubmatch(usage.String(), -1)
 	require.Greater(t, len(flags), 10)
 	for _, f := range flags {
