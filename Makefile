@@ -7,7 +7,7 @@ DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 E2E_DIR   := e2e
 
-.PHONY: spec all build generate vuln test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-http bench-size bench-browser bench-replicas fuzz clean
+.PHONY: spec all build generate vuln test test-go test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-readme bench-http bench-size bench-browser bench-replicas fuzz clean
 
 all: build
 
@@ -83,6 +83,9 @@ docs: ## Regenerate the tool table in README.md.
 
 bench: build ## Benchmarks (loopback only, ~1 min): cold start, tools/list size, per-call overhead, peak RSS, allocations; prints a markdown table.
 	$(GO) run ./bench/skybench -bin $(BIN)
+
+bench-readme: build ## make bench, and write its table into README.md's Performance section.
+	$(GO) run ./bench/skybench -bin $(BIN) -readme README.md
 
 bench-browser: build e2e-deps ## Browser actions (navigate, snapshot, type, screenshot, click) through skyvern-mcp vs Playwright MCP on the same page and Chromium (~1 min): medians, ratio, RSS of one session. Not part of make test.
 	cd $(E2E_DIR) && node bench-browser.mjs

@@ -40,8 +40,9 @@ func main() {
 	starts := flag.Int("starts", 30, "cold starts to time (>= 20)")
 	calls := flag.Int("calls", 1000, "get_run calls per path (MCP and direct)")
 	goBench := flag.Bool("gobench", true, "also run go test -bench on the in-process dispatch path for allocations per call")
+	readme := flag.String("readme", "", "also write the table into this file between "+startMarker+" and "+endMarker)
 	flag.Parse()
-	if err := run(*bin, *starts, *calls, *goBench); err != nil {
+	if err := run(*bin, *starts, *calls, *goBench, *readme); err != nil {
 		fmt.Fprintln(os.Stderr, "skybench:", err)
 		os.Exit(1)
 	}
@@ -49,7 +50,14 @@ func main() {
 
 type row struct{ metric, value, note string }
 
-func run(bin string, starts, calls int, goBench bool) error {
+// The README's Performance table sits between these markers; -readme
+// rewrites what is between them.
+const (
+	startMarker = "<!-- bench:start -->"
+	endMarker   = "<!-- bench:end -->"
+)
+
+func run(bin string, starts, calls int, goBench bool, readme string) error {
 	if _, err := os.Stat(bin); err != nil {
 		return fmt.Errorf("%s: %w (run make build first)", bin, err)
 	}
@@ -59,6 +67,7 @@ func run(bin string, starts, calls int, goBench bool) error {
 	// Cold start: exec → initialize answered, and → tools/list answered.
 	var toInit, toList []time.Duration
 	var idleRSS []int64
+	defaultTools := 0
 	for i := 0; i < starts; i++ {
 		p, err := spawn(bin, nil, "--sandbox")
 		if err != nil {
@@ -70,15 +79,17 @@ func run(bin string, starts, calls int, goBench bool) error {
 		}
 		toInit = append(toInit, time.Since(p.start))
 		idleRSS = append(idleRSS, p.hwm())
-		if _, err := p.request("tools/list", nil); err != nil {
+		list, err := p.request("tools/list", nil)
+		if err != nil {
 			p.close()
 			return fmt.Errorf("cold start %d: %w", i, err)
 		}
 		toList = append(toList, time.Since(p.start))
+		defaultTools = bytes.Count(list, []byte(`"inputSchema"`))
 		p.close()
 	}
-	add("Cold start: exec → `initialize` answered", fmt.Sprintf("median %s, p90 %s", ms(pct(toInit, 50)), ms(pct(toInit, 90))), fmt.Sprintf("`--sandbox`, %d runs", starts))
-	add("Cold start: exec → `tools/list` answered", fmt.Sprintf("median %s, p90 %s", ms(pct(toList, 50)), ms(pct(toList, 90))), fmt.Sprintf("`--sandbox`, %d runs", starts))
+	add("Cold start: exec → `initialize` answered", fmt.Sprintf("median %s, p90 %s", ms(pct(toInit, 50)), ms(pct(toInit, 90))), fmt.Sprintf("`--sandbox`, default toolsets (%d tools), %d runs", defaultTools, starts))
+	add("Cold start: exec → `tools/list` answered", fmt.Sprintf("median %s, p90 %s", ms(pct(toList, 50)), ms(pct(toList, 90))), fmt.Sprintf("`--sandbox`, default toolsets (%d tools), %d runs", defaultTools, starts))
 
 	// tools/list size, all toolsets and each one.
 	sets := append([]string{"all"}, tools.Toolsets()...)
@@ -179,8 +190,8 @@ func run(bin string, starts, calls int, goBench bool) error {
 		viaREST = append(viaREST, time.Since(t0))
 	}
 	m50, m99, d50, d99 := pct(viaMCP, 50), pct(viaMCP, 99), pct(viaREST, 50), pct(viaREST, 99)
-	add("`get_run` through MCP (stdio → server → HTTP)", fmt.Sprintf("p50 %s, p99 %s", us(m50), us(m99)), fmt.Sprintf("%d calls, loopback sandbox", calls))
-	add("`get_run` direct REST (client package)", fmt.Sprintf("p50 %s, p99 %s", us(d50), us(d99)), fmt.Sprintf("%d calls, same sandbox", calls))
+	add("`get_run` through MCP (stdio → server → HTTP)", fmt.Sprintf("p50 %s, p99 %s", us(m50), us(m99)), fmt.Sprintf("%d calls; API mode (`--base-url`, default toolsets) against a sandbox this benchmark serves over loopback HTTP", calls))
+	add("`get_run` direct REST (client package)", fmt.Sprintf("p50 %s, p99 %s", us(d50), us(d99)), fmt.Sprintf("%d calls to the same sandbox, without MCP", calls))
 	add("Per-call overhead of MCP", fmt.Sprintf("p50 +%s (×%.2f), p99 +%s (×%.2f)", us(m50-d50), ratio(m50, d50), us(m99-d99), ratio(m99, d99)),
 		"includes the JSON-RPC round trip over pipes")
 	add("MCP `ping` round trip over stdio", fmt.Sprintf("p50 %s, p99 %s", us(pct(pings, 50)), us(pct(pings, 99))), "the transport alone: pipes, JSON-RPC framing")
@@ -243,14 +254,44 @@ func run(bin string, starts, calls int, goBench bool) error {
 		}
 	}
 
-	cpu := cpuModel()
-	fmt.Printf("Machine: %s, %d cores (%s/%s, %s), %s\n\n", cpu, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), time.Now().Format("2006-01-02"))
-	fmt.Println("| Metric | Value | Notes |")
-	fmt.Println("|---|---|---|")
+	var out strings.Builder
+	fmt.Fprintf(&out, "Measured by `make bench` on %s: %s, %d cores (%s/%s, %s), load average %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
+		cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadAverage())
+	out.WriteString("| Metric | Value | Notes |\n|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s |\n", r.metric, r.value, r.note)
+		fmt.Fprintf(&out, "| %s | %s | %s |\n", r.metric, r.value, r.note)
+	}
+	fmt.Print(out.String())
+	if readme != "" {
+		return writeBetweenMarkers(readme, out.String())
 	}
 	return nil
+}
+
+// writeBetweenMarkers replaces what is between startMarker and endMarker in
+// file with table.
+func writeBetweenMarkers(file, table string) error {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	doc := string(raw)
+	i, j := strings.Index(doc, startMarker), strings.Index(doc, endMarker)
+	if i < 0 || j < i {
+		return fmt.Errorf("%s has no %s ... %s block", file, startMarker, endMarker)
+	}
+	doc = doc[:i+len(startMarker)] + "\n" + table + doc[j:]
+	return os.WriteFile(file, []byte(doc), 0o644)
+}
+
+// loadAverage is /proc/loadavg's 1-minute figure ("unknown" elsewhere):
+// timings on a busy machine are slower.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(raw)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
 
 // proc is a running server spoken to over its stdio.
