@@ -17,14 +17,13 @@
 package main
 
 import (
-	"bufio"
+	"github.com/skyvern-mcp/skyvern-mcp/bench/internal/stdioproc"
+
 	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -73,15 +72,15 @@ func bigOutputSchema(mb int) map[string]any {
 }
 
 func measureOutput(bin string, mb int) error {
-	p, err := spawn(bin, nil, "--sandbox", "--sandbox-run-seconds", "0")
+	p, err := stdioproc.Spawn(bin, nil, "--sandbox", "--sandbox-run-seconds", "0")
 	if err != nil {
 		return err
 	}
-	defer p.close()
-	if _, err := p.initialize(); err != nil {
+	defer p.Close()
+	if _, err := p.Initialize("resultsize"); err != nil {
 		return err
 	}
-	raw, err := p.request("tools/call", map[string]any{"name": "run_task", "arguments": map[string]any{
+	raw, err := p.Request("tools/call", map[string]any{"name": "run_task", "arguments": map[string]any{
 		"prompt": "extract a big table", "data_extraction_schema": bigOutputSchema(mb), "wait_for_completion": true}})
 	if err != nil {
 		return err
@@ -91,14 +90,14 @@ func measureOutput(bin string, mb int) error {
 		return fmt.Errorf("run_task returned no run_id: %.300s", raw)
 	}
 	row("`run_task` (wait) response, ~"+strconv.Itoa(mb)+" MB output", thousands(len(raw))+" bytes", resultNote(raw))
-	raw, err = p.request("tools/call", map[string]any{"name": "get_run", "arguments": map[string]any{"run_id": runID}})
+	raw, err = p.Request("tools/call", map[string]any{"name": "get_run", "arguments": map[string]any{"run_id": runID}})
 	if err != nil {
 		return err
 	}
 	row("`get_run` response, ~"+strconv.Itoa(mb)+" MB output", thousands(len(raw))+" bytes", resultNote(raw))
 	if bytes.Contains(raw, []byte("skyvern://runs/"+runID+"/output")) {
 		t0 := time.Now()
-		raw, err := p.request("resources/read", map[string]any{"uri": "skyvern://runs/" + runID + "/output"})
+		raw, err := p.Request("resources/read", map[string]any{"uri": "skyvern://runs/" + runID + "/output"})
 		note := fmt.Sprintf("in %.0f ms", float64(time.Since(t0))/1e6)
 		if err != nil {
 			note = "error: " + trim(err.Error(), 160)
@@ -130,26 +129,26 @@ func resultNote(raw []byte) string {
 }
 
 func measureRecording(bin string, size int64) error {
-	p, err := spawn(bin, []string{"SKYVERN_MAX_RESOURCE_BYTES=" + strconv.FormatInt(size+size/2, 10)},
+	p, err := stdioproc.Spawn(bin, []string{"SKYVERN_MAX_RESOURCE_BYTES=" + strconv.FormatInt(size+size/2, 10)},
 		"--sandbox", "--sandbox-run-seconds", "0", "--sandbox-recording-bytes", strconv.FormatInt(size, 10))
 	if err != nil {
 		return err
 	}
-	defer p.close()
-	if _, err := p.initialize(); err != nil {
+	defer p.Close()
+	if _, err := p.Initialize("resultsize"); err != nil {
 		return err
 	}
-	raw, err := p.request("tools/call", map[string]any{"name": "run_task", "arguments": map[string]any{"prompt": "record", "wait_for_completion": true}})
+	raw, err := p.Request("tools/call", map[string]any{"name": "run_task", "arguments": map[string]any{"prompt": "record", "wait_for_completion": true}})
 	if err != nil {
 		return err
 	}
 	runID := string(find(raw, `"run_id":"`, `"`))
 	time.Sleep(200 * time.Millisecond)
-	before := p.hwm()
+	before := p.HWM()
 	t0 := time.Now()
-	raw, err = p.request("resources/read", map[string]any{"uri": "skyvern://runs/" + runID + "/recording"})
+	raw, err = p.Request("resources/read", map[string]any{"uri": "skyvern://runs/" + runID + "/recording"})
 	took := time.Since(t0)
-	after := p.hwm()
+	after := p.HWM()
 	mib := float64(size) / (1 << 20)
 	note := fmt.Sprintf("before the read %s; added %s = %.2f× the recording; %s bytes answered in %.0f ms",
 		mibs(before), mibs(after-before), float64(after-before)/float64(size), thousands(len(raw)), float64(took)/1e6)
@@ -173,113 +172,6 @@ func find(b []byte, start, end string) []byte {
 		return nil
 	}
 	return b[:j]
-}
-
-// proc is a running server spoken to over its stdio.
-type proc struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
-	id  int
-}
-
-func spawn(bin string, env []string, args ...string) (*proc, error) {
-	cmd := exec.Command(bin, args...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SKYVERN_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stderr = io.Discard
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	p := &proc{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<20)}
-	return p, cmd.Start()
-}
-
-func (p *proc) initialize() ([]byte, error) {
-	raw, err := p.request("initialize", map[string]any{
-		"protocolVersion": "2025-06-18",
-		"capabilities":    map[string]any{},
-		"clientInfo":      map[string]any{"name": "resultsize", "version": "1"},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return raw, p.send(map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"})
-}
-
-func (p *proc) send(msg any) error {
-	b, err := json.Marshal(msg)
-	if err != nil {
-		return err
-	}
-	_, err = p.in.Write(append(b, '\n'))
-	return err
-}
-
-// request sends one request and returns the raw response line (without the
-// newline), skipping notifications; a JSON-RPC error is returned as an
-// error with the line.
-func (p *proc) request(method string, params any) ([]byte, error) {
-	p.id++
-	msg := map[string]any{"jsonrpc": "2.0", "id": p.id, "method": method}
-	if params != nil {
-		msg["params"] = params
-	}
-	if err := p.send(msg); err != nil {
-		return nil, err
-	}
-	want := []byte(`"id":` + strconv.Itoa(p.id) + `,`)
-	want2 := []byte(`"id":` + strconv.Itoa(p.id) + `}`)
-	for {
-		line, err := p.out.ReadBytes('\n')
-		if err != nil {
-			return nil, fmt.Errorf("%s: reading the response: %w", method, err)
-		}
-		line = bytes.TrimRight(line, "\n")
-		head := line[:min(len(line), 64)]
-		if bytes.Contains(head, want) || bytes.Contains(head, want2) {
-			if bytes.Contains(head, []byte(`"error":`)) {
-				return line, fmt.Errorf("%s: %s", method, line)
-			}
-			return line, nil
-		}
-	}
-}
-
-// hwm is the child's peak resident set size in bytes (VmHWM).
-func (p *proc) hwm() int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return -1
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return -1
-}
-
-func (p *proc) close() {
-	_ = p.in.Close()
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(3 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-done
-	}
 }
 
 func mibs(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

@@ -12,13 +12,13 @@
 package main
 
 import (
-	"bufio"
+	"github.com/skyvern-mcp/skyvern-mcp/bench/internal/stdioproc"
+
 	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -69,24 +69,24 @@ func run(bin string, starts, calls int, goBench bool, readme string) error {
 	var idleRSS []int64
 	defaultTools := 0
 	for i := 0; i < starts; i++ {
-		p, err := spawn(bin, nil, "--sandbox")
+		p, err := stdioproc.Spawn(bin, nil, "--sandbox")
 		if err != nil {
 			return err
 		}
-		if _, err := p.initialize(); err != nil {
-			p.close()
+		if _, err := p.Initialize("skybench"); err != nil {
+			p.Close()
 			return fmt.Errorf("cold start %d: %w", i, err)
 		}
-		toInit = append(toInit, time.Since(p.start))
-		idleRSS = append(idleRSS, p.hwm())
-		list, err := p.request("tools/list", nil)
+		toInit = append(toInit, time.Since(p.Started))
+		idleRSS = append(idleRSS, p.HWM())
+		list, err := p.Request("tools/list", nil)
 		if err != nil {
-			p.close()
+			p.Close()
 			return fmt.Errorf("cold start %d: %w", i, err)
 		}
-		toList = append(toList, time.Since(p.start))
+		toList = append(toList, time.Since(p.Started))
 		defaultTools = bytes.Count(list, []byte(`"inputSchema"`))
-		p.close()
+		p.Close()
 	}
 	add("Cold start: exec → `initialize` answered", fmt.Sprintf("median %s, p90 %s", ms(pct(toInit, 50)), ms(pct(toInit, 90))), fmt.Sprintf("`--sandbox`, default toolsets (%d tools), %d runs", defaultTools, starts))
 	add("Cold start: exec → `tools/list` answered", fmt.Sprintf("median %s, p90 %s", ms(pct(toList, 50)), ms(pct(toList, 90))), fmt.Sprintf("`--sandbox`, default toolsets (%d tools), %d runs", defaultTools, starts))
@@ -94,16 +94,16 @@ func run(bin string, starts, calls int, goBench bool, readme string) error {
 	// tools/list size, all toolsets and each one.
 	sets := append([]string{"all"}, tools.Toolsets()...)
 	for _, ts := range sets {
-		p, err := spawn(bin, nil, "--sandbox", "--toolsets", ts)
+		p, err := stdioproc.Spawn(bin, nil, "--sandbox", "--toolsets", ts)
 		if err != nil {
 			return err
 		}
-		_, err = p.initialize()
+		_, err = p.Initialize("skybench")
 		var raw []byte
 		if err == nil {
-			raw, err = p.request("tools/list", nil)
+			raw, err = p.Request("tools/list", nil)
 		}
-		p.close()
+		p.Close()
 		if err != nil {
 			return fmt.Errorf("tools/list --toolsets %s: %w", ts, err)
 		}
@@ -137,20 +137,20 @@ func run(bin string, starts, calls int, goBench bool, readme string) error {
 	}
 	// SKYVERN_MAX_RESOURCE_BYTES lets a server with resources send the 20 MB
 	// recording (base64) whole; a server without resources ignores it.
-	p, err := spawn(bin, []string{"SKYVERN_API_KEY=" + apiKey, "SKYVERN_MAX_RESOURCE_BYTES=" + strconv.Itoa(32<<20)}, "--base-url", url)
+	p, err := stdioproc.Spawn(bin, []string{"SKYVERN_API_KEY=" + apiKey, "SKYVERN_MAX_RESOURCE_BYTES=" + strconv.Itoa(32<<20)}, "--base-url", url)
 	if err != nil {
 		return err
 	}
-	defer p.close()
-	initRes, err := p.initialize()
+	defer p.Close()
+	initRes, err := p.Initialize("skybench")
 	if err != nil {
 		return err
 	}
 	hasResources := bytes.Contains(initRes, []byte(`"resources":{`))
-	idleAPI := p.hwm()
+	idleAPI := p.HWM()
 	args := map[string]any{"name": "get_run", "arguments": map[string]any{"run_id": r.RunID}}
 	mcpCall := func() error {
-		raw, err := p.request("tools/call", args)
+		raw, err := p.Request("tools/call", args)
 		if err != nil {
 			return err
 		}
@@ -171,7 +171,7 @@ func run(bin string, starts, calls int, goBench bool, readme string) error {
 	var pings []time.Duration
 	for i := 0; i < calls; i++ { // the stdio transport alone: JSON-RPC ping
 		t0 := time.Now()
-		if _, err := p.request("ping", nil); err != nil {
+		if _, err := p.Request("ping", nil); err != nil {
 			return err
 		}
 		pings = append(pings, time.Since(t0))
@@ -195,14 +195,14 @@ func run(bin string, starts, calls int, goBench bool, readme string) error {
 	add("Per-call overhead of MCP", fmt.Sprintf("p50 +%s (×%.2f), p99 +%s (×%.2f)", us(m50-d50), ratio(m50, d50), us(m99-d99), ratio(m99, d99)),
 		"includes the JSON-RPC round trip over pipes")
 	add("MCP `ping` round trip over stdio", fmt.Sprintf("p50 %s, p99 %s", us(pct(pings, 50)), us(pct(pings, 99))), "the transport alone: pipes, JSON-RPC framing")
-	afterCalls := p.hwm()
+	afterCalls := p.HWM()
 
 	// A 20 MB recording through get_artifact: its metadata, not its bytes.
 	arts, err := c.GetRunArtifacts(ctx, r.RunID, client.ArtifactRecording)
 	if err != nil || len(arts) == 0 {
 		return fmt.Errorf("no recording artifact: %v", err)
 	}
-	raw, err := p.request("tools/call", map[string]any{"name": "get_artifact", "arguments": map[string]any{"artifact_id": arts[0].ArtifactID}})
+	raw, err := p.Request("tools/call", map[string]any{"name": "get_artifact", "arguments": map[string]any{"artifact_id": arts[0].ArtifactID}})
 	if err != nil {
 		return err
 	}
@@ -215,14 +215,14 @@ func run(bin string, starts, calls int, goBench bool, readme string) error {
 		} `json:"result"`
 	}
 	_ = json.Unmarshal(raw, &ar)
-	afterRecording := p.hwm()
+	afterRecording := p.HWM()
 
 	recordingRow := func() {}
 	if hasResources {
 		t0 := time.Now()
-		raw, err := p.request("resources/read", map[string]any{"uri": "skyvern://runs/" + r.RunID + "/recording"})
+		raw, err := p.Request("resources/read", map[string]any{"uri": "skyvern://runs/" + r.RunID + "/recording"})
 		took := time.Since(t0)
-		hwm := p.hwm()
+		hwm := p.HWM()
 		note := fmt.Sprintf("`resources/read skyvern://runs/{id}/recording`: %s bytes answered in %s", thousands(len(raw)), ms(took))
 		if err != nil {
 			msg := err.Error()
@@ -292,111 +292,6 @@ func loadAverage() string {
 		return f[0]
 	}
 	return "unknown"
-}
-
-// proc is a running server spoken to over its stdio.
-type proc struct {
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	out   *bufio.Reader
-	start time.Time
-	id    int
-}
-
-func spawn(bin string, env []string, args ...string) (*proc, error) {
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = io.Discard
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	p := &proc{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<20)}
-	p.start = time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func (p *proc) initialize() ([]byte, error) {
-	raw, err := p.request("initialize", map[string]any{
-		"protocolVersion": "2025-06-18",
-		"capabilities":    map[string]any{},
-		"clientInfo":      map[string]any{"name": "skybench", "version": "1"},
-	})
-	if err != nil {
-		return nil, err
-	}
-	return raw, p.send(map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"})
-}
-
-func (p *proc) send(msg any) error {
-	b, err := json.Marshal(msg)
-	if err != nil {
-		return err
-	}
-	_, err = p.in.Write(append(b, '\n'))
-	return err
-}
-
-// request sends one request and returns the raw response line with its id,
-// skipping notifications.
-func (p *proc) request(method string, params any) ([]byte, error) {
-	p.id++
-	msg := map[string]any{"jsonrpc": "2.0", "id": p.id, "method": method}
-	if params != nil {
-		msg["params"] = params
-	}
-	if err := p.send(msg); err != nil {
-		return nil, err
-	}
-	want := []byte(`"id":` + strconv.Itoa(p.id) + `,`)
-	want2 := []byte(`"id":` + strconv.Itoa(p.id) + `}`)
-	for {
-		line, err := p.out.ReadBytes('\n')
-		if err != nil {
-			return nil, fmt.Errorf("%s: reading the response: %w", method, err)
-		}
-		head := line[:min(len(line), 64)] // {"jsonrpc":"2.0","id":N,"result" or "error"
-		if bytes.Contains(head, want) || bytes.Contains(head, want2) {
-			if bytes.Contains(head, []byte(`"error":`)) {
-				return nil, fmt.Errorf("%s: %s", method, line)
-			}
-			return bytes.TrimRight(line, "\n"), nil
-		}
-	}
-}
-
-// hwm is the child's peak resident set size in bytes (VmHWM).
-func (p *proc) hwm() int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return -1
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return -1
-}
-
-func (p *proc) close() {
-	_ = p.in.Close()
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(3 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-done
-	}
 }
 
 func pct[T int64 | time.Duration](xs []T, p int) T {

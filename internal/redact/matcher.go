@@ -138,16 +138,20 @@ func (m *matcher) replace(s string) string {
 // maskBytes overwrites every match in data with '*' and reports whether
 // there was one.
 func (m *matcher) maskBytes(data []byte) bool {
-	s := string(data)
-	i, n := m.next(s, 0)
-	found := i >= 0
-	for i >= 0 {
-		for j := i; j < i+n; j++ {
+	// The search reads data in place (a 20 MiB recording is not copied);
+	// the matches are masked once it is done, so the bytes never change
+	// under the string view while it is read.
+	s := unsafeString(data)
+	var found [][2]int
+	for i, n := m.next(s, 0); i >= 0; i, n = m.next(s, i+n) {
+		found = append(found, [2]int{i, i + n})
+	}
+	for _, f := range found {
+		for j := f[0]; j < f[1]; j++ {
 			data[j] = '*'
 		}
-		i, n = m.next(s, i+n)
 	}
-	return found
+	return len(found) > 0
 }
 
 // encodedCores are what finds the forms inside standard base64 text, at
