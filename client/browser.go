@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 )
 
 // BrowserExtension is an extension Skyvern can install in a browser session.
@@ -146,27 +144,12 @@ type BrowserProfile struct {
 // ListBrowserProfilesParams filters GET /v1/browser_profiles. Page starts
 // at 1; PageSize defaults to 10.
 type ListBrowserProfilesParams struct {
-	Page           int    `json:"page,omitempty" jsonschema:"minimum=1"`
-	PageSize       int    `json:"page_size,omitempty" jsonschema:"minimum=1"`
-	IncludeDeleted bool   `json:"include_deleted,omitempty"`
-	SearchKey      string `json:"search_key,omitempty" jsonschema_description:"Search name and description."`
+	Page           int    `url:"page,omitempty" json:"page,omitempty" jsonschema:"minimum=1"`
+	PageSize       int    `url:"page_size,omitempty" json:"page_size,omitempty" jsonschema:"minimum=1"`
+	IncludeDeleted bool   `url:"include_deleted,omitempty" json:"include_deleted,omitempty"`
+	SearchKey      string `url:"search_key,omitempty" json:"search_key,omitempty" jsonschema_description:"Search name and description."`
 	// Managed nil lists all; false only user-created; true only managed.
-	Managed *bool `json:"managed,omitempty" jsonschema_description:"true: only Skyvern-managed; false: only yours."`
-}
-
-func (p *ListBrowserProfilesParams) values() url.Values {
-	q := url.Values{}
-	if p == nil {
-		return q
-	}
-	setInt(q, "page", p.Page)
-	setInt(q, "page_size", p.PageSize)
-	setBool(q, "include_deleted", p.IncludeDeleted)
-	setString(q, "search_key", p.SearchKey)
-	if p.Managed != nil {
-		q.Set("managed", strconv.FormatBool(*p.Managed))
-	}
-	return q
+	Managed *bool `url:"managed,omitempty" json:"managed,omitempty" jsonschema_description:"true: only Skyvern-managed; false: only yours."`
 }
 
 // CreateBrowserProfile saves a browser profile: POST /v1/browser_profiles.
@@ -180,7 +163,7 @@ func (c *Client) CreateBrowserProfile(ctx context.Context, req *CreateBrowserPro
 
 // ListBrowserProfiles lists browser profiles: GET /v1/browser_profiles.
 func (c *Client) ListBrowserProfiles(ctx context.Context, params *ListBrowserProfilesParams) ([]BrowserProfile, error) {
-	return doValue(ctx, c, &request{method: http.MethodGet, path: "/browser_profiles", query: params.values()}, []BrowserProfile{})
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/browser_profiles", query: queryOf(params)}, []BrowserProfile{})
 }
 
 // GetBrowserProfile returns a browser profile: GET

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	"github.com/google/go-querystring/query"
 
 	"github.com/skyvern-mcp/skyvern-mcp/internal/redact"
 )
@@ -606,4 +607,16 @@ func parseRetryAfter(v string) time.Duration {
 		}
 	}
 	return 0
+}
+
+// queryOf encodes a listing's parameters (a struct or a pointer to one; nil:
+// no query) from their `url` tags, with github.com/google/go-querystring:
+// zero values with omitempty are left out, a pointer is sent when set (a
+// false *bool too), a slice repeats its key (status=a&status=b).
+func queryOf(params any) url.Values {
+	q, err := query.Values(params)
+	if err != nil { // only for a value that is not a struct: TestQueryEncoding covers every caller's type
+		return url.Values{}
+	}
+	return q
 }

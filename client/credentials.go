@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 )
@@ -237,24 +236,11 @@ type CredentialSummary struct {
 // GetCredentialsParams filters GET /v1/credentials. Page starts at 1;
 // PageSize defaults to 10.
 type GetCredentialsParams struct {
-	Page           int                 `json:"page,omitempty" jsonschema:"minimum=1"`
-	PageSize       int                 `json:"page_size,omitempty" jsonschema:"minimum=1"`
-	VaultType      CredentialVaultType `json:"vault_type,omitempty"`
-	CredentialType CredentialType      `json:"credential_type,omitempty" jsonschema_description:"Must match the shape of credential."`
-	Search         string              `json:"search,omitempty" jsonschema_description:"Search name, username, label, card."`
-}
-
-func (p *GetCredentialsParams) values() url.Values {
-	q := url.Values{}
-	if p == nil {
-		return q
-	}
-	setInt(q, "page", p.Page)
-	setInt(q, "page_size", p.PageSize)
-	setString(q, "vault_type", string(p.VaultType))
-	setString(q, "credential_type", string(p.CredentialType))
-	setString(q, "search", p.Search)
-	return q
+	Page           int                 `url:"page,omitempty" json:"page,omitempty" jsonschema:"minimum=1"`
+	PageSize       int                 `url:"page_size,omitempty" json:"page_size,omitempty" jsonschema:"minimum=1"`
+	VaultType      CredentialVaultType `url:"vault_type,omitempty" json:"vault_type,omitempty"`
+	CredentialType CredentialType      `url:"credential_type,omitempty" json:"credential_type,omitempty" jsonschema_description:"Must match the shape of credential."`
+	Search         string              `url:"search,omitempty" json:"search,omitempty" jsonschema_description:"Search name, username, label, card."`
 }
 
 // OTPType is the kind of a one-time code.
@@ -321,7 +307,7 @@ func (c *Client) CreateCredential(ctx context.Context, req *CreateCredentialRequ
 
 // GetCredentials lists credentials (without secrets): GET /v1/credentials.
 func (c *Client) GetCredentials(ctx context.Context, params *GetCredentialsParams) ([]Credential, error) {
-	return doValue(ctx, c, &request{method: http.MethodGet, path: "/credentials", query: params.values()}, []Credential{})
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/credentials", query: queryOf(params)}, []Credential{})
 }
 
 // GetCredential returns a credential (without its secret): GET

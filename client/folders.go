@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 )
 
 // Folder is a folder that groups workflows (Folder schema), ID fld_...
@@ -37,20 +36,9 @@ type FolderUpdate struct {
 // GetFoldersParams filters GET /v1/folders. Page starts at 1 (default 1);
 // PageSize defaults to 100 and is at most 500.
 type GetFoldersParams struct {
-	Page     int    `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, from 1."`
-	PageSize int    `json:"page_size,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Folders per page. Default 100."`
-	Search   string `json:"search,omitempty" jsonschema_description:"Case-insensitive search in title and description."`
-}
-
-func (p *GetFoldersParams) values() url.Values {
-	q := url.Values{}
-	if p == nil {
-		return q
-	}
-	setInt(q, "page", p.Page)
-	setInt(q, "page_size", p.PageSize)
-	setString(q, "search", p.Search)
-	return q
+	Page     int    `url:"page,omitempty" json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, from 1."`
+	PageSize int    `url:"page_size,omitempty" json:"page_size,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Folders per page. Default 100."`
+	Search   string `url:"search,omitempty" json:"search,omitempty" jsonschema_description:"Case-insensitive search in title and description."`
 }
 
 // DeleteFolderResult is the answer of DELETE /v1/folders/{folder_id}. The
@@ -76,7 +64,7 @@ func (c *Client) CreateFolder(ctx context.Context, req *FolderCreate) (*Folder, 
 // GetFolders lists the organization's folders, most recently modified
 // first, a page at a time: GET /v1/folders. params may be nil.
 func (c *Client) GetFolders(ctx context.Context, params *GetFoldersParams) ([]Folder, error) {
-	return doValue(ctx, c, &request{method: http.MethodGet, path: "/folders", query: params.values()}, []Folder{})
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/folders", query: queryOf(params)}, []Folder{})
 }
 
 // GetFolder returns a folder with its workflow count: GET
@@ -109,7 +97,8 @@ func (c *Client) DeleteFolder(ctx context.Context, folderID string, deleteWorkfl
 	if folderID == "" {
 		return nil, fmt.Errorf("delete_folder: folder_id is required")
 	}
-	q := url.Values{}
-	setBool(q, "delete_workflows", deleteWorkflows)
+	q := queryOf(struct {
+		DeleteWorkflows bool `url:"delete_workflows,omitempty"`
+	}{deleteWorkflows})
 	return doJSON[DeleteFolderResult](ctx, c, &request{method: http.MethodDelete, path: pathf("/folders/%s", folderID), query: q})
 }

@@ -451,11 +451,11 @@ type TaskRunListItem struct {
 // PageSize defaults to 10; both are at most 100. SearchKey needs at least 3
 // characters.
 type GetRunsParams struct {
-	Page      int
-	PageSize  int
-	Status    []RunStatus
-	RunType   []RunType
-	SearchKey string
+	Page      int         `url:"page,omitempty"`
+	PageSize  int         `url:"page_size,omitempty"`
+	Status    []RunStatus `url:"status,omitempty"`
+	RunType   []RunType   `url:"run_type,omitempty"`
+	SearchKey string      `url:"search_key,omitempty"`
 }
 
 func (p *GetRunsParams) validate() error {
@@ -480,23 +480,6 @@ func (p *GetRunsParams) validate() error {
 		return fmt.Errorf("get_runs_v2: search_key needs at least %d characters, got %q", MinRunsSearchKey, p.SearchKey)
 	}
 	return nil
-}
-
-func (p *GetRunsParams) values() url.Values {
-	q := url.Values{}
-	if p == nil {
-		return q
-	}
-	setInt(q, "page", p.Page)
-	setInt(q, "page_size", p.PageSize)
-	for _, s := range p.Status {
-		q.Add("status", string(s))
-	}
-	for _, t := range p.RunType {
-		q.Add("run_type", string(t))
-	}
-	setString(q, "search_key", p.SearchKey)
-	return q
 }
 
 // BulkCancelRuns cancels up to 100 task or workflow runs in one request:
@@ -533,7 +516,7 @@ func (c *Client) GetRunsV2(ctx context.Context, params *GetRunsParams) ([]TaskRu
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return doValue(ctx, c, &request{method: http.MethodGet, path: "/runs", query: params.values()}, []TaskRunListItem{})
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/runs", query: queryOf(params)}, []TaskRunListItem{})
 }
 
 // checkEnum reports the first value of vals that is not one of its type's

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 )
 
 // WorkflowScheduleUpsertRequest is the body of POST
@@ -114,22 +113,10 @@ func (r *OrganizationScheduleListResponse) validate() error {
 // ListAllSchedulesParams filters GET /v1/schedules. Page starts at 1
 // (default 1); PageSize is 1-100 (default 10).
 type ListAllSchedulesParams struct {
-	Page     int            `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, from 1. Default 1."`
-	PageSize int            `json:"page_size,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Schedules per page, 1-100. Default 10."`
-	Status   ScheduleStatus `json:"status,omitempty" jsonschema_description:"active (enabled) or paused (disabled) only."`
-	Search   string         `json:"search,omitempty" jsonschema_description:"Search workflow titles and schedule names."`
-}
-
-func (p *ListAllSchedulesParams) values() url.Values {
-	q := url.Values{}
-	if p == nil {
-		return q
-	}
-	setInt(q, "page", p.Page)
-	setInt(q, "page_size", p.PageSize)
-	setString(q, "status", string(p.Status))
-	setString(q, "search", p.Search)
-	return q
+	Page     int            `url:"page,omitempty" json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, from 1. Default 1."`
+	PageSize int            `url:"page_size,omitempty" json:"page_size,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Schedules per page, 1-100. Default 10."`
+	Status   ScheduleStatus `url:"status,omitempty" json:"status,omitempty" jsonschema_description:"active (enabled) or paused (disabled) only."`
+	Search   string         `url:"search,omitempty" json:"search,omitempty" jsonschema_description:"Search workflow titles and schedule names."`
 }
 
 // DeleteScheduleResponse is the answer of a schedule delete
@@ -199,7 +186,7 @@ func (c *Client) ListAllSchedules(ctx context.Context, params *ListAllSchedulesP
 	if params != nil && (params.PageSize < 0 || params.PageSize > 100) {
 		return nil, fmt.Errorf("schedules_list_all: page_size must be between 1 and 100, got %d", params.PageSize)
 	}
-	return doJSON[OrganizationScheduleListResponse](ctx, c, &request{method: http.MethodGet, path: "/schedules", query: params.values()})
+	return doJSON[OrganizationScheduleListResponse](ctx, c, &request{method: http.MethodGet, path: "/schedules", query: queryOf(params)})
 }
 
 // GetSchedule returns one schedule with its next fire times: GET

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 )
 
 // FileEncoding is how a script file's content is encoded.
@@ -100,18 +99,8 @@ func (s *Script) validate() error {
 // GetScriptsParams pages GET /v1/scripts. Page starts at 1; PageSize
 // defaults to 10.
 type GetScriptsParams struct {
-	Page     int `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, from 1. Default 1."`
-	PageSize int `json:"page_size,omitempty" jsonschema:"minimum=1" jsonschema_description:"Scripts per page. Default 10."`
-}
-
-func (p *GetScriptsParams) values() url.Values {
-	q := url.Values{}
-	if p == nil {
-		return q
-	}
-	setInt(q, "page", p.Page)
-	setInt(q, "page_size", p.PageSize)
-	return q
+	Page     int `url:"page,omitempty" json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page number, from 1. Default 1."`
+	PageSize int `url:"page_size,omitempty" json:"page_size,omitempty" jsonschema:"minimum=1" jsonschema_description:"Scripts per page. Default 10."`
 }
 
 // validateScriptFiles checks what Skyvern would otherwise reject with a
@@ -150,7 +139,7 @@ func (c *Client) CreateScript(ctx context.Context, req *CreateScriptRequest) (*C
 // GetScripts lists scripts (the latest version of each), a page at a time:
 // GET /v1/scripts.
 func (c *Client) GetScripts(ctx context.Context, params *GetScriptsParams) ([]Script, error) {
-	return doValue(ctx, c, &request{method: http.MethodGet, path: "/scripts", query: params.values()}, []Script{})
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/scripts", query: queryOf(params)}, []Script{})
 }
 
 // GetScript returns the latest version of a script: GET

@@ -145,23 +145,16 @@ func (h *WorkflowTagHistory) validate() error {
 // default, 100); Since is an ISO 8601 date-time (events at or after it);
 // Key keeps the events of one key.
 type TagHistoryParams struct {
-	Limit int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Most events to return (1-500, default 100)."`
-	Since string `json:"since,omitempty" jsonschema:"format=date-time" jsonschema_description:"Only events at or after this ISO 8601 date-time."`
-	Key   string `json:"key,omitempty" jsonschema_description:"Only events of this key."`
+	Limit int    `url:"limit,omitempty" json:"limit,omitempty" jsonschema:"minimum=1,maximum=500" jsonschema_description:"Most events to return (1-500, default 100)."`
+	Since string `url:"since,omitempty" json:"since,omitempty" jsonschema:"format=date-time" jsonschema_description:"Only events at or after this ISO 8601 date-time."`
+	Key   string `url:"key,omitempty" json:"key,omitempty" jsonschema_description:"Only events of this key."`
 }
 
 func (p *TagHistoryParams) values(op string) (url.Values, error) {
-	q := url.Values{}
-	if p == nil {
-		return q, nil
-	}
-	if p.Limit != 0 && (p.Limit < 1 || p.Limit > 500) {
+	if p != nil && p.Limit != 0 && (p.Limit < 1 || p.Limit > 500) {
 		return nil, fmt.Errorf("%s: limit must be between 1 and 500, got %d", op, p.Limit)
 	}
-	setInt(q, "limit", p.Limit)
-	setString(q, "since", p.Since)
-	setString(q, "key", p.Key)
-	return q, nil
+	return queryOf(p), nil
 }
 
 // TagKey is a tag key (group) of the organization (TagKey schema).
@@ -390,8 +383,9 @@ func (c *Client) DeleteTagKey(ctx context.Context, key string) (*TagKeyDeleteRes
 // colors and workflow counts, ordered by key then value, optionally of one
 // key (empty for all): GET /v1/tag-values.
 func (c *Client) ListTagValues(ctx context.Context, key string) ([]TagValue, error) {
-	q := url.Values{}
-	setString(q, "key", key)
+	q := queryOf(struct {
+		Key string `url:"key,omitempty"`
+	}{key})
 	return doValue(ctx, c, &request{method: http.MethodGet, path: "/tag-values", query: q}, []TagValue{})
 }
 

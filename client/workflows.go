@@ -131,59 +131,18 @@ type Workflow struct {
 // GetWorkflowsParams filters GET /v1/agents. Page starts at 1 (default 1);
 // PageSize defaults to 10.
 type GetWorkflowsParams struct {
-	Page           int    `json:"page,omitempty" jsonschema:"minimum=1"`
-	PageSize       int    `json:"page_size,omitempty" jsonschema:"minimum=1"`
-	OnlySavedTasks bool   `json:"only_saved_tasks,omitempty"`
-	OnlyWorkflows  bool   `json:"only_workflows,omitempty"`
-	OnlyTemplates  bool   `json:"only_templates,omitempty"`
-	SearchKey      string `json:"search_key,omitempty" jsonschema_description:"Search title, folder and parameters."`
+	Page           int    `url:"page,omitempty" json:"page,omitempty" jsonschema:"minimum=1"`
+	PageSize       int    `url:"page_size,omitempty" json:"page_size,omitempty" jsonschema:"minimum=1"`
+	OnlySavedTasks bool   `url:"only_saved_tasks,omitempty" json:"only_saved_tasks,omitempty"`
+	OnlyWorkflows  bool   `url:"only_workflows,omitempty" json:"only_workflows,omitempty"`
+	OnlyTemplates  bool   `url:"only_templates,omitempty" json:"only_templates,omitempty"`
+	SearchKey      string `url:"search_key,omitempty" json:"search_key,omitempty" jsonschema_description:"Search title, folder and parameters."`
 	// Title is deprecated in the API (use SearchKey); tools do not offer it.
-	Title    string           `json:"title,omitempty" jsonschema:"-"`
-	FolderID string           `json:"folder_id,omitempty"`
-	Status   []WorkflowStatus `json:"status,omitempty"`
-	Tags     []string         `json:"tags,omitempty" jsonschema_description:"Tag filters: label, group:* or group:value."`
-	Template bool             `json:"template,omitempty" jsonschema_description:"List global templates."`
-}
-
-func (p *GetWorkflowsParams) values() url.Values {
-	q := url.Values{}
-	if p == nil {
-		return q
-	}
-	setInt(q, "page", p.Page)
-	setInt(q, "page_size", p.PageSize)
-	setBool(q, "only_saved_tasks", p.OnlySavedTasks)
-	setBool(q, "only_workflows", p.OnlyWorkflows)
-	setBool(q, "only_templates", p.OnlyTemplates)
-	setString(q, "search_key", p.SearchKey)
-	setString(q, "title", p.Title)
-	setString(q, "folder_id", p.FolderID)
-	for _, s := range p.Status {
-		q.Add("status", string(s))
-	}
-	for _, t := range p.Tags {
-		q.Add("tags", t)
-	}
-	setBool(q, "template", p.Template)
-	return q
-}
-
-func setInt(q url.Values, k string, v int) {
-	if v != 0 {
-		q.Set(k, strconv.Itoa(v))
-	}
-}
-
-func setBool(q url.Values, k string, v bool) {
-	if v {
-		q.Set(k, "true")
-	}
-}
-
-func setString(q url.Values, k, v string) {
-	if v != "" {
-		q.Set(k, v)
-	}
+	Title    string           `url:"title,omitempty" json:"title,omitempty" jsonschema:"-"`
+	FolderID string           `url:"folder_id,omitempty" json:"folder_id,omitempty"`
+	Status   []WorkflowStatus `url:"status,omitempty" json:"status,omitempty"`
+	Tags     []string         `url:"tags,omitempty" json:"tags,omitempty" jsonschema_description:"Tag filters: label, group:* or group:value."`
+	Template bool             `url:"template,omitempty" json:"template,omitempty" jsonschema_description:"List global templates."`
 }
 
 // RunWorkflow starts a workflow run: POST /v1/run/agents. It returns at once
@@ -248,7 +207,7 @@ func (c *Client) CreateWorkflow(ctx context.Context, req *WorkflowRequest, folde
 
 // GetWorkflows lists workflows, a page at a time: GET /v1/agents.
 func (c *Client) GetWorkflows(ctx context.Context, params *GetWorkflowsParams) ([]Workflow, error) {
-	return doValue(ctx, c, &request{method: http.MethodGet, path: "/agents", query: params.values()}, []Workflow{})
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/agents", query: queryOf(params)}, []Workflow{})
 }
 
 // GetWorkflow returns a workflow by permanent ID: GET
@@ -257,9 +216,10 @@ func (c *Client) GetWorkflow(ctx context.Context, workflowPermanentID string, ve
 	if workflowPermanentID == "" {
 		return nil, fmt.Errorf("get_workflow: workflow_permanent_id is required")
 	}
-	q := url.Values{}
-	setInt(q, "version", version)
-	setBool(q, "template", template)
+	q := queryOf(struct {
+		Version  int  `url:"version,omitempty"`
+		Template bool `url:"template,omitempty"`
+	}{version, template})
 	return doJSON[Workflow](ctx, c, &request{method: http.MethodGet, path: pathf("/agents/%s", workflowPermanentID), query: q})
 }
 
@@ -269,8 +229,9 @@ func (c *Client) GetWorkflowVersions(ctx context.Context, workflowPermanentID st
 	if workflowPermanentID == "" {
 		return nil, fmt.Errorf("get_workflow_versions: workflow_permanent_id is required")
 	}
-	q := url.Values{}
-	setBool(q, "template", template)
+	q := queryOf(struct {
+		Template bool `url:"template,omitempty"`
+	}{template})
 	return doValue(ctx, c, &request{method: http.MethodGet, path: pathf("/agents/%s/versions", workflowPermanentID), query: q}, []Workflow{})
 }
 
@@ -369,11 +330,11 @@ type WorkflowRun struct {
 // (default 1); PageSize defaults to 10. SearchKey and ErrorCode are at most
 // 500 characters.
 type GetWorkflowRunsParams struct {
-	Page      int
-	PageSize  int
-	Status    []RunStatus
-	SearchKey string
-	ErrorCode string
+	Page      int         `url:"page,omitempty"`
+	PageSize  int         `url:"page_size,omitempty"`
+	Status    []RunStatus `url:"status,omitempty"`
+	SearchKey string      `url:"search_key,omitempty"`
+	ErrorCode string      `url:"error_code,omitempty"`
 }
 
 // GetWorkflowRunsByIDParams filters GET /v1/agents/{workflow_id}/runs: the
@@ -381,8 +342,8 @@ type GetWorkflowRunsParams struct {
 // included, end excluded.
 type GetWorkflowRunsByIDParams struct {
 	GetWorkflowRunsParams
-	CreatedAtStart *time.Time
-	CreatedAtEnd   *time.Time
+	CreatedAtStart *time.Time `url:"-"`
+	CreatedAtEnd   *time.Time `url:"-"`
 }
 
 func (p *GetWorkflowRunsParams) check(op string) error {
@@ -403,28 +364,13 @@ func (p *GetWorkflowRunsParams) check(op string) error {
 	return nil
 }
 
-func (p *GetWorkflowRunsParams) values() url.Values {
-	q := url.Values{}
-	if p == nil {
-		return q
-	}
-	setInt(q, "page", p.Page)
-	setInt(q, "page_size", p.PageSize)
-	for _, s := range p.Status {
-		q.Add("status", string(s))
-	}
-	setString(q, "search_key", p.SearchKey)
-	setString(q, "error_code", p.ErrorCode)
-	return q
-}
-
 // GetWorkflowRuns lists workflow runs across all workflows, newest first, a
 // page at a time: GET /v1/agents/runs.
 func (c *Client) GetWorkflowRuns(ctx context.Context, params *GetWorkflowRunsParams) ([]WorkflowRun, error) {
 	if err := params.check("get_workflow_runs"); err != nil {
 		return nil, err
 	}
-	return doValue(ctx, c, &request{method: http.MethodGet, path: "/agents/runs", query: params.values()}, []WorkflowRun{})
+	return doValue(ctx, c, &request{method: http.MethodGet, path: "/agents/runs", query: queryOf(params)}, []WorkflowRun{})
 }
 
 // GetWorkflowRunsByID lists the runs of one workflow, newest first, a page
@@ -444,7 +390,7 @@ func (c *Client) GetWorkflowRunsByID(ctx context.Context, workflowID string, par
 			return nil, fmt.Errorf("get_workflow_runs_by_id: created_at_end (%s) must be after created_at_start (%s)",
 				params.CreatedAtEnd.Format(time.RFC3339), params.CreatedAtStart.Format(time.RFC3339))
 		}
-		q = params.values()
+		q = queryOf(params)
 		for name, t := range map[string]*time.Time{"created_at_start": params.CreatedAtStart, "created_at_end": params.CreatedAtEnd} {
 			if t != nil {
 				q.Set(name, t.UTC().Format(time.RFC3339Nano))
