@@ -17,6 +17,7 @@ build: ## Build bin/skyvern-mcp (static, no cgo), and bin/skyvern-sandbox (the s
 
 test: lint test-go test-e2e test-conformance ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients, the MCP conformance suite.
 
+# -vet=off: `make lint` runs go vet's analyzers (golangci-lint's govet), so go test does not run them again.
 # Go's test cache re-runs a package when its code, the environment variables or the files its tests read change,
 # so a second `make test` with nothing changed takes its results from the cache. These packages run programs or
 # read what the cache cannot see (bin/skyvern-mcp, git's file list, the npm CLIs), so they always run.
@@ -26,8 +27,8 @@ UNCACHED_TESTS := ./internal/distcheck ./internal/e2etest ./internal/mcpb ./inte
 test-go: build mcpb-deps
 	@[ -n "$$SKYVERN_OPENAPI" ] || [ -f "$(SKYVERN_OPENAPI_DIR)/server-openapi.json" ] || \
 	  echo "*** CONTRACT TESTS WILL SKIP: no $(SKYVERN_OPENAPI_DIR)/server-openapi.json; run 'make spec' (under CI=true they fail) ***" >&2
-	$(GO) test -race $$($(GO) list ./... | grep -v $(foreach p,$(UNCACHED_TESTS),-e '$(patsubst ./%,/%,$(p))$$'))
-	E2E_SKYVERN_MCP_BIN=$(abspath $(BIN)) $(GO) test -race -count=1 $(UNCACHED_TESTS)
+	$(GO) test -race -vet=off $$($(GO) list ./... | grep -v $(foreach p,$(UNCACHED_TESTS),-e '$(patsubst ./%,/%,$(p))$$'))
+	E2E_SKYVERN_MCP_BIN=$(abspath $(BIN)) $(GO) test -race -vet=off -count=1 $(UNCACHED_TESTS)
 
 # Skyvern's OpenAPI documents, read by the contract tests and never copied into the repository (AGPL-3.0):
 # the server's (docs/api-reference/openapi.json, the contract) and the SDK's (fern/openapi/skyvern_openapi.json),
