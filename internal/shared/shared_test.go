@@ -362,3 +362,24 @@ func TestTakenOverTaskCancelledWithTheCallersClient(t *testing.T) {
 	}, "the follower did not stop")
 	assert.Empty(t, c.cancels, "the replica asked leaves the run to its follower")
 }
+
+// A record read while the task was working can be stale when it is acted
+// on: the task ended and its replica released the lease in between (the
+// tasks/result loop once took over a task that had just completed). adopt
+// takes over only a task still working, and gives the lease back otherwise.
+func TestStaleRecordDoesNotTakeOverAnEndedTask(t *testing.T) {
+	url := testenv.Redis(t)
+	b := newReplica(t, url, func(context.Context, string, string, func(context.Context, string, string)) (*mcp.CallToolResult, error) {
+		return nil, errors.New("no takeover expected")
+	})
+	ctx := context.Background()
+	k := "skyvern-mcp:t:ended"
+	require.NoError(t, b.store.rdb.HSet(ctx, k, "sess", "s1", "st", "completed", "run", "tsk_1", "tool", "run_task", "ca", now(), "ua", now()).Err())
+	require.NoError(t, b.store.rdb.Expire(ctx, k, time.Minute).Err())
+	stale := record{"sess": "s1", "st": "working", "run": "tsk_1", "tool": "run_task"}
+	assert.False(t, b.tasks.adopt(ctx, "ended", stale))
+	time.Sleep(100 * time.Millisecond) // a follower, had one started, would have run by now
+	assert.Zero(t, b.follows.Load(), "an ended task is not taken over")
+	assert.Zero(t, b.store.rdb.Exists(ctx, "skyvern-mcp:tl:ended").Val(), "the lease is given back")
+	assert.Equal(t, "completed", b.store.rdb.HGet(ctx, k, "st").Val())
+}

@@ -405,6 +405,12 @@ func (t *Tasks) adopt(ctx context.Context, id string, rec record) bool {
 		return false
 	}
 	bg := context.WithoutCancel(ctx)
+	// rec may be stale: the task can have ended, and its replica released
+	// the lease, since it was read. Only a task still working is taken over.
+	if st, err := t.s.rdb.HGet(bg, t.s.key("t", id), "st").Result(); err != nil || mcp.TaskStatus(st).IsTerminal() {
+		_ = releaseLease.Run(bg, t.s.rdb, []string{t.s.key("tl", id)}, t.s.replica).Err()
+		return false
+	}
 	runID := rec["run"]
 	if runID == "" {
 		// The run may or may not have started: never start it again.
