@@ -1,6 +1,8 @@
 package client
 
 import (
+	"context"
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -54,4 +56,46 @@ func TestQueryEncoding(t *testing.T) {
 	q, err = (*TagHistoryParams)(nil).values("x")
 	require.NoError(t, err)
 	assert.Empty(t, q)
+}
+
+// TestScalarQueryParams pins the query string of the operations that take
+// their query parameters as plain arguments.
+func TestScalarQueryParams(t *testing.T) {
+	srv, reqs := recorder(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"detail":"not found"}`))
+	})
+	c, err := New(WithBaseURL(srv.URL), WithRetries(0, 0))
+	require.NoError(t, err)
+	ctx := context.Background()
+	start := time.Date(2026, 1, 2, 3, 4, 5, 600, time.FixedZone("X", 3600))
+	end := start.Add(time.Hour)
+	calls := []struct {
+		call func()
+		want string
+	}{
+		{func() { _, _ = c.GetWorkflow(ctx, "wpid_1", 0, false) }, ""},
+		{func() { _, _ = c.GetWorkflow(ctx, "wpid_1", 3, true) }, "template=true&version=3"},
+		{func() { _, _ = c.GetWorkflowVersions(ctx, "wpid_1", false) }, ""},
+		{func() { _, _ = c.GetWorkflowVersions(ctx, "wpid_1", true) }, "template=true"},
+		{func() { _, _ = c.DeleteFolder(ctx, "fld_1", false) }, ""},
+		{func() { _, _ = c.DeleteFolder(ctx, "fld_1", true) }, "delete_workflows=true"},
+		{func() { _, _ = c.ListTagValues(ctx, "") }, ""},
+		{func() { _, _ = c.ListTagValues(ctx, "team") }, "key=team"},
+		{func() { _, _ = c.GetWorkflowRunsByID(ctx, "wpid_1", nil) }, ""},
+		{func() {
+			_, _ = c.GetWorkflowRunsByID(ctx, "wpid_1", &GetWorkflowRunsByIDParams{
+				GetWorkflowRunsParams: GetWorkflowRunsParams{Page: 2, Status: []RunStatus{RunStatusQueued, RunStatusRunning}},
+				CreatedAtStart:        &start, CreatedAtEnd: &end})
+		}, "created_at_end=2026-01-02T03%3A04%3A05.0000006Z&created_at_start=2026-01-02T02%3A04%3A05.0000006Z&page=2&status=queued&status=running"},
+	}
+	for _, tc := range calls {
+		tc.call()
+	}
+	all := reqs.all()
+	require.Len(t, all, len(calls))
+	for i, tc := range calls {
+		assert.Equal(t, tc.want, all[i].URL.Query().Encode(), "%s %s", all[i].Method, all[i].URL.Path)
+	}
 }
