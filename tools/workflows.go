@@ -125,7 +125,7 @@ func workflowTools() []Tool {
 			}),
 		define(spec{name: "create_workflow", title: "Create a workflow", toolset: ToolsetWorkflows,
 			hints:       hints{},
-			description: "Create a workflow from json_definition or yaml_definition; Skyvern's 422 names any invalid part."},
+			description: "Create a workflow from json_definition or yaml_definition; Skyvern's 422 names any invalid part. Sent with an idempotency key: a retry after a lost answer never creates it twice."},
 			func(ctx context.Context, c *call, in *CreateWorkflowInput) (*WorkflowSummary, error) {
 				wf, err := c.client.CreateWorkflow(ctx, in.request(), in.FolderID)
 				return summarize(wf, err, "created")
