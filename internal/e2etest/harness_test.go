@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skyvern-mcp/skyvern-mcp/internal/testrun"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/skyvern-mcp/skyvern-mcp/client/sandbox"
@@ -53,6 +55,7 @@ func TestMain(m *testing.M) {
 
 // startSandbox serves a sandbox Skyvern API that accepts only apiKey.
 func startSandbox(t *testing.T, apiKey string, runDuration time.Duration) (*sandbox.Server, string) {
+	testrun.Always()
 	t.Helper()
 	sb := sandbox.New(sandbox.Options{APIKey: apiKey, RunDuration: runDuration})
 	ts := httptest.NewServer(sb)
@@ -97,6 +100,7 @@ type proc struct {
 // start runs the binary with args and only the given SKYVERN_* variables,
 // in an empty working directory (no .env).
 func start(t *testing.T, args []string, env map[string]string) *proc {
+	testrun.Always() // it runs bin/skyvern-mcp, which go test's cache cannot see
 	t.Helper()
 	p := &proc{t: t, waiters: map[string]chan *message{}, answers: map[string]int{},
 		readDone: make(chan struct{}), exited: make(chan struct{})}

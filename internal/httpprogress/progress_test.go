@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skyvern-mcp/skyvern-mcp/internal/testrun"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -35,6 +37,7 @@ const (
 // (as tools.call.sendProgress does) and returns at once: the notifications
 // most at risk are those sent just before the result.
 func newServer(t *testing.T) string {
+	testrun.Always() // the TypeScript SDK client test runs node
 	t.Helper()
 	s := server.NewMCPServer("httpprogress", "1", server.WithToolCapabilities(false))
 	s.AddTool(mcp.NewTool("progress", mcp.WithDescription("Sends progress notifications, then returns.")),

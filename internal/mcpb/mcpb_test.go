@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/skyvern-mcp/skyvern-mcp/internal/testrun"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -65,6 +67,7 @@ func TestManifestPerTarget(t *testing.T) {
 // mcpbCLI is the official CLI installed by make mcpb-deps (npm, mcpb/).
 func mcpbCLI(t *testing.T) string {
 	t.Helper()
+	testrun.Always() // it runs the mcpb npm CLI, which go test's cache cannot see
 	cli, err := filepath.Abs("../../mcpb/node_modules/.bin/mcpb")
 	require.NoError(t, err)
 	if _, err := os.Stat(cli); err != nil {
