@@ -7,7 +7,7 @@ DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS   := -s -w -X github.com/skyvern-mcp/skyvern-mcp/client.Version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 E2E_DIR   := e2e
 
-.PHONY: spec all build generate vuln test test-go test-clients lint-tool lint-tool-nice test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-readme bench-http bench-size bench-browser bench-replicas fuzz clean
+.PHONY: spec all build contract-validator generate vuln test test-go test-clients lint-tool lint-tool-nice test-e2e test-conformance e2e-deps demo lint cover snapshots docs bench bench-readme bench-http bench-size bench-browser bench-replicas fuzz clean
 
 all: build
 
@@ -15,15 +15,24 @@ build: ## Build bin/skyvern-mcp (static, no cgo), and bin/skyvern-sandbox (the s
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/skyvern-mcp
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/skyvern-sandbox ./cmd/skyvern-sandbox
 
+# The contract tests' OpenAPI validator (pb33f/libopenapi-validator) runs as a program of its own, a module of its own
+# (internal/contracttest/validator), so it is compiled once, without -race, and never by go test/vet ./... or lint's
+# -race build: its packages have 40-70 MB of export data each. internal/contracttest starts it; without
+# SKYVERN_MCP_CONTRACT_VALIDATOR it builds this same file itself, with these flags.
+VALIDATOR := bin/contract-validator
+contract-validator: ## Build bin/contract-validator, the OpenAPI validator process the contract tests talk to.
+	cd internal/contracttest/validator && CGO_ENABLED=0 $(GO) build -trimpath -o $(abspath $(VALIDATOR)) .
+
 # Everything CI runs, arranged for a 2-core machine with an empty build cache (README, Development, gives the times):
-# 1. bin/skyvern-mcp and the npm packages side by side (the go install test reuses make build's compiled packages);
+# 1. bin/skyvern-mcp, bin/contract-validator and the npm packages side by side (the go install test reuses make build's
+#    compiled packages);
 # 2. three jobs side by side (--output-sync: each job's output in one piece when it ends): golangci-lint's own build
 #    (make build's flags, so the standard library compiled in step 1 serves it; at nice 19, so the -race build on the
 #    critical path goes first), the Go tests under -race (one go test invocation, see test-go), and the
 #    end-to-end and conformance suites, which mostly wait on processes and fill the CPU time the other two leave;
 # 3. lint, which type-checks from the -race packages step 2 compiled (make lint), so it only analyses (~20 s).
 test: ## Everything CI runs: lint, Go tests under -race, end-to-end tests with real MCP clients, the MCP conformance suite.
-	$(MAKE) --no-print-directory -j3 build e2e-deps mcpb-deps
+	$(MAKE) --no-print-directory -j3 build contract-validator e2e-deps mcpb-deps
 	$(MAKE) --no-print-directory -j3 --output-sync=target lint-tool-nice test-go test-clients
 	$(MAKE) --no-print-directory lint
 
@@ -36,10 +45,11 @@ test-clients: test-e2e ## The end-to-end suite, then the conformance suite (both
 # the cache cannot see (bin/skyvern-mcp, go install, the npm CLIs: internal/e2etest, distcheck, mcpb, httpprogress)
 # read SKYVERN_MCP_TEST_RUN, set here to a new value each time (internal/testrun), so they always run, in the same
 # go test invocation as the rest. internal/e2etest drives bin/skyvern-mcp instead of building its own copy.
-test-go: build mcpb-deps
+test-go: build contract-validator mcpb-deps
 	@[ -n "$$SKYVERN_OPENAPI" ] || [ -f "$(SKYVERN_OPENAPI_DIR)/server-openapi.json" ] || \
 	  echo "*** CONTRACT TESTS WILL SKIP: no $(SKYVERN_OPENAPI_DIR)/server-openapi.json; run 'make spec' (under CI=true they fail) ***" >&2
-	SKYVERN_MCP_TEST_RUN=$$(date +%s%N) E2E_SKYVERN_MCP_BIN=$(abspath $(BIN)) $(GO) test -race -vet=off ./...
+	SKYVERN_MCP_TEST_RUN=$$(date +%s%N) E2E_SKYVERN_MCP_BIN=$(abspath $(BIN)) SKYVERN_MCP_CONTRACT_VALIDATOR=$(abspath $(VALIDATOR)) \
+	  $(GO) test -race -vet=off ./...
 
 # Skyvern's OpenAPI documents, read by the contract tests and never copied into the repository (AGPL-3.0):
 # the server's (docs/api-reference/openapi.json, the contract) and the SDK's (fern/openapi/skyvern_openapi.json),
@@ -91,8 +101,10 @@ lint-tool: ## Build golangci-lint $(GOLANGCI_VERSION) into bin/ (from the Go mod
 # GOFLAGS=-race: golangci-lint type-checks from `go list -export`, which compiles every package (the tests' too) with
 # these flags; -race makes them the packages go test -race compiles, so after the tests (or before them) one build
 # serves both. With plain flags lint compiled everything a second time: 4.5 min of a cold make test on 2 cores.
-lint: lint-tool ## golangci-lint (.golangci.yml: gofmt, go vet, staticcheck, errcheck, unused, ineffassign, misspell).
+# The contract-validator's module is linted with make contract-validator's flags, for the same reason.
+lint: lint-tool contract-validator ## golangci-lint (.golangci.yml: gofmt, go vet, staticcheck, errcheck, unused, ineffassign, misspell).
 	GOFLAGS="$$GOFLAGS -race" $(GOLANGCI) run --allow-parallel-runners --timeout 10m ./...
+	cd internal/contracttest/validator && CGO_ENABLED=0 GOFLAGS="$$GOFLAGS -trimpath" $(if $(findstring /,$(GOLANGCI)),$(abspath $(GOLANGCI)),$(GOLANGCI)) run --allow-parallel-runners --timeout 10m ./...
 
 vuln: ## govulncheck against vuln.go.dev; skips, saying so, when that host cannot be reached.
 	@if getent hosts vuln.go.dev >/dev/null 2>&1; then $(GOVULN) ./...; else echo "SKIPPED: govulncheck needs https://vuln.go.dev, which this machine cannot reach"; fi
@@ -189,7 +201,9 @@ check: ## The edit loop (under a minute when warm): gofmt and go vet on the chan
 	@files=$$( { git diff --name-only --diff-filter=d HEAD -- '*.go'; git ls-files --others --exclude-standard -- '*.go'; } | sort -u); \
 	if [ -n "$$files" ]; then \
 	  out=$$(gofmt -l $$files); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi; \
-	  pkgs=$$(for f in $$files; do echo ./$$(dirname $$f); done | sort -u); echo "go vet $$pkgs" | tr '\n' ' '; echo; \
-	  $(GO) vet $$pkgs; \
+	  pkgs=$$(for f in $$files; do case $$f in internal/contracttest/validator/*) ;; *) echo ./$$(dirname $$f);; esac; done | sort -u); \
+	  if [ -n "$$pkgs" ]; then echo "go vet $$pkgs" | tr '\n' ' '; echo; $(GO) vet $$pkgs; fi; \
+	  if echo "$$files" | grep -q '^internal/contracttest/validator/'; then \
+	    echo "go vet (internal/contracttest/validator)"; (cd internal/contracttest/validator && $(GO) vet ./...); fi; \
 	fi
 	$(GO) test -short ./...

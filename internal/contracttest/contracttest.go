@@ -20,29 +20,27 @@
 //	// ... exercise the client against an httptest server ...
 //	spec.CheckStruct(t, reflect.TypeFor[client.TaskRunResponse](), "TaskRunResponse")
 //
-// Validation is done by github.com/pb33f/libopenapi-validator. Request and
-// response bodies are validated against their JSON Schemas; string formats
-// (date-time, uri, ...) are not asserted, which is the validator's default.
+// Validation is done by github.com/pb33f/libopenapi-validator, in a process
+// of its own: the contract-validator program in ./validator, a module of its
+// own (see [EnvValidator] for how it is found or built). Its packages compile
+// to 40-70 MB of export data each; linked into every -race test binary that
+// checks traffic they cost most of a cold `make test`, and outside the main
+// module `go test ./...`, `go vet ./...` and golangci-lint never compile
+// them. Request and response bodies are validated against their JSON
+// Schemas; string formats (date-time, uri, ...) are not asserted, which is
+// the validator's default.
 package contracttest
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
-
-	"github.com/pb33f/libopenapi-validator/responses"
-	"github.com/pb33f/libopenapi-validator/router"
 )
 
 // EnvSpecPath names the environment variable that overrides the location of
@@ -79,19 +77,17 @@ type Reporter interface {
 // Spec is a loaded, validated OpenAPI document. It is safe for concurrent
 // use; obtain the shared instance with [Load].
 type Spec struct {
-	path      string
-	model     *v3.Document
-	validator validator.Validator
-	responses responses.ResponseBodyValidator
-	router    router.Router
-	// validateMu serializes validations: libopenapi renders schemas lazily
-	// and is not safe for concurrent validation of the same schema.
-	validateMu sync.Mutex
+	path string
+	// v is the contract-validator process holding the document, as its
+	// spec number id.
+	v  *validatorProcess
+	id int
+	// operations and sdkMethodNames are computed once, when loaded.
+	operations     []string
+	sdkMethodNames map[string]string
 
 	mu   sync.Mutex
 	seen map[string]int
-	// hidden are the operations added by addHidden, left out of Operations.
-	hidden map[string]bool
 }
 
 // SpecPath returns the absolute path of the server's OpenAPI document (the
@@ -123,23 +119,33 @@ func SpecDir() string {
 	if p := os.Getenv(EnvSpecDir); p != "" {
 		return absPath(p)
 	}
+	root, ok := moduleRoot()
+	if !ok {
+		root = "."
+		if wd, err := os.Getwd(); err == nil {
+			root = wd
+		}
+	}
+	return filepath.Clean(filepath.Join(root, relSpecDir))
+}
+
+// moduleRoot returns the nearest directory at or above the working directory
+// that contains go.mod.
+func moduleRoot() (string, bool) {
 	wd, err := os.Getwd()
 	if err != nil {
-		wd = "."
+		return "", false
 	}
-	root := wd
 	for dir := wd; ; {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			root = dir
-			break
+			return dir, true
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			break
+			return "", false
 		}
 		dir = parent
 	}
-	return filepath.Clean(filepath.Join(root, relSpecDir))
 }
 
 // once loads one document once per test binary.
@@ -205,48 +211,36 @@ func resolve(tb testing.TB, path string, spec *Spec, err error) *Spec {
 	return nil
 }
 
-// loadSpec parses path, builds the v3 model and the validator, and validates
-// the document itself. With hidden, the server's hidden routes the SDK
-// calls are added to the model first (see [HiddenOperations]).
+// loadSpec reads path and has the contract-validator process parse it,
+// build the v3 model and the validator, and validate the document itself.
+// With hidden, the server's hidden routes the SDK calls are added to the
+// model first (see [HiddenOperations]). The file is read here, not by the
+// validator, so that a missing file is fs.ErrNotExist and Go's test cache
+// sees the document among the test's inputs.
 func loadSpec(path string, hidden bool) (*Spec, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var hiddenOps map[string]bool
+	v, err := sharedValidator()
+	if err != nil {
+		return nil, err
+	}
+	req := &validatorRequest{Op: "load", Path: path, Document: raw}
 	if hidden {
-		if raw, hiddenOps, err = addHidden(raw); err != nil {
-			return nil, fmt.Errorf("add hidden routes: %w", err)
-		}
+		req.Hidden = hiddenRoutes
 	}
-	doc, err := libopenapi.NewDocument(raw)
+	resp, err := v.call(req)
 	if err != nil {
-		return nil, fmt.Errorf("parse: %w", err)
-	}
-	built, err := doc.BuildV3Model()
-	if err != nil {
-		return nil, fmt.Errorf("build v3 model: %w", err)
-	}
-	v := validator.NewValidatorFromV3Model(&built.Model)
-	v.SetDocument(doc)
-	if ok, errs := v.ValidateDocument(); !ok {
-		msgs := make([]string, 0, len(errs))
-		for _, e := range errs {
-			msgs = append(msgs, e.Error())
-		}
-		return nil, fmt.Errorf("document is not valid OpenAPI:\n%s", strings.Join(msgs, "\n"))
+		return nil, err
 	}
 	return &Spec{
-		path:      path,
-		model:     &built.Model,
-		validator: v,
-		responses: responses.NewResponseBodyValidator(&built.Model),
-		// Path-only matching, like the validator's own default: the
-		// document's servers (api.skyvern.com, localhost:8000, ...) never
-		// match a test server's host, and none of them has a base path.
-		router: router.NewRouter(&built.Model, router.WithPathOnlyMatching()),
-		seen:   map[string]int{},
-		hidden: hiddenOps,
+		path:           path,
+		v:              v,
+		id:             resp.Spec,
+		operations:     resp.Operations,
+		sdkMethodNames: resp.SDKMethodNames,
+		seen:           map[string]int{},
 	}, nil
 }
 
@@ -256,18 +250,7 @@ func (s *Spec) Path() string { return s.path }
 // Operations returns every operation in the document as "METHOD /path/template",
 // sorted; compare it with [Spec.Seen] to measure coverage. Hidden routes
 // added by [Load] are not included.
-func (s *Spec) Operations() []string {
-	var ops []string
-	for path, item := range s.model.Paths.PathItems.FromOldest() {
-		for method := range item.GetOperations().KeysFromOldest() {
-			if k := opKey(method, path); !s.hidden[k] {
-				ops = append(ops, k)
-			}
-		}
-	}
-	sort.Strings(ops)
-	return ops
-}
+func (s *Spec) Operations() []string { return slices.Clone(s.operations) }
 
 // Seen returns a copy of the number of requests observed per documented
 // operation, keyed by "METHOD /path/template" (for example

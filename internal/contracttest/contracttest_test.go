@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -117,9 +118,36 @@ func TestLoadSpecRejectsInvalidDocument(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(`{"openapi":"3.1.0","paths":{"/x":{"get":{"responses":"nope"}}}}`), 0o600))
 	_, err := loadSpec(path, false)
 	require.Error(t, err)
+	assert.Contains(t, err.Error(), "missing property 'info'")
 
 	_, err = loadSpec(filepath.Join(t.TempDir(), "absent.json"), true)
 	require.ErrorIs(t, err, fs.ErrNotExist)
+
+	// libopenapi logged that failure to stdout, the validator's protocol
+	// channel; the next answer still belongs to the next request.
+	valid := filepath.Join(t.TempDir(), "openapi.json")
+	require.NoError(t, os.WriteFile(valid, []byte(`{"openapi":"3.1.0","info":{"title":"t","version":"1"},`+
+		`"paths":{"/x":{"get":{"responses":{"200":{"description":"ok"}}}}}}`), 0o600))
+	s, err := loadSpec(valid, false)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"GET /x"}, s.Operations())
+}
+
+// A contract-validator that dies fails every later call with the reason,
+// instead of hanging or answering for another request.
+func TestValidatorProcessDied(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script as the validator")
+	}
+	bin := filepath.Join(t.TempDir(), "validator")
+	require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\nexit 3\n"), 0o700))
+	v, err := startValidator(bin)
+	require.NoError(t, err)
+	_, err = v.call(&validatorRequest{Op: "enum", Spec: 1, Schema: "X"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the process ended (exit status 3)")
+	_, again := v.call(&validatorRequest{Op: "enum", Spec: 1, Schema: "X"})
+	assert.Equal(t, err, again)
 }
 
 func TestLoadOnce(t *testing.T) {

@@ -4,24 +4,16 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
-
-	verrors "github.com/pb33f/libopenapi-validator/errors"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"sort"
 )
-
-// maxBodyInReport bounds how much of a body is quoted in a violation report.
-const maxBodyInReport = 1024
 
 // Option configures [Spec.Transport] and [Spec.Middleware].
 type Option func(*httpOptions)
 
 type httpOptions struct {
-	allowedStatus map[int]bool
+	allowedStatus []int
 }
 
 // AllowStatus accepts responses with the given status codes even when the
@@ -30,14 +22,13 @@ type httpOptions struct {
 // validated. A status the operation does document is still validated in full.
 func AllowStatus(codes ...int) Option {
 	return func(o *httpOptions) {
-		for _, c := range codes {
-			o.allowedStatus[c] = true
-		}
+		o.allowedStatus = append(o.allowedStatus, codes...)
+		sort.Ints(o.allowedStatus)
 	}
 }
 
 func newHTTPOptions(opts []Option) *httpOptions {
-	o := &httpOptions{allowedStatus: map[int]bool{}}
+	o := &httpOptions{}
 	for _, opt := range opts {
 		opt(o)
 	}
@@ -78,9 +69,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// RoundTrippers must not modify the caller's request: send a clone
 	// and validate another (the validator consumes the body it is given).
 	out := withBody(req.Clone(req.Context()), req.Body != nil, body)
-	check := withBody(req.Clone(req.Context()), req.Body != nil, body)
+	x := newExchange(req, req.Body != nil, body)
 
-	op := t.spec.checkRequest(t.tb, check, body)
+	documented := t.spec.checkRequest(t.tb, x)
 
 	resp, err := t.next.RoundTrip(out)
 	if err != nil {
@@ -91,8 +82,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("contracttest: reading response body: %w", err)
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	if op != nil {
-		t.spec.checkResponse(t.tb, t.opts, check, op, resp.StatusCode, resp.Header, respBody)
+	if documented {
+		t.spec.checkResponse(t.tb, t.opts, x, resp.StatusCode, resp.Header, respBody)
 	}
 	return resp, nil
 }
@@ -115,16 +106,16 @@ func (s *Spec) Middleware(tb Reporter, next http.Handler, opts ...Option) http.H
 			return
 		}
 		in := withBody(r.WithContext(r.Context()), true, body)
-		check := withBody(r.Clone(r.Context()), true, body)
+		x := newExchange(r, true, body)
 
-		op := s.checkRequest(tb, check, body)
+		documented := s.checkRequest(tb, x)
 
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, in)
 		res := rec.Result()
 		respBody := rec.Body.Bytes()
-		if op != nil {
-			s.checkResponse(tb, o, check, op, res.StatusCode, res.Header, respBody)
+		if documented {
+			s.checkResponse(tb, o, x, res.StatusCode, res.Header, respBody)
 		}
 
 		for k, v := range res.Header {
@@ -135,230 +126,55 @@ func (s *Spec) Middleware(tb Reporter, next http.Handler, opts ...Option) http.H
 	})
 }
 
-// operation is a documented operation matched by a request.
-type operation struct {
-	key  string // "METHOD /path/template"
-	op   *v3.Operation
-	path string // the path template
-	item *v3.PathItem
-}
-
-func (o *operation) String() string {
-	if o.op.OperationId == "" {
-		return o.key
+// newExchange describes req, whose body (if hasBody) is body, for the
+// contract-validator.
+func newExchange(req *http.Request, hasBody bool, body []byte) *validatorExchange {
+	return &validatorExchange{
+		Method:  req.Method,
+		URL:     req.URL.String(),
+		Header:  req.Header.Clone(),
+		Body:    body,
+		HasBody: hasBody,
 	}
-	return fmt.Sprintf("%s (operationId %s)", o.key, o.op.OperationId)
 }
 
-// checkRequest locates the operation of req and validates req against it.
-// It returns nil, after reporting, when the operation is undocumented.
-func (s *Spec) checkRequest(tb Reporter, req *http.Request, body []byte) *operation {
+// checkRequest has the contract-validator locate the operation of x and
+// validate the request against it, reports each violation (an undocumented
+// operation among them), counts the operation in [Spec.Seen], and reports
+// whether the operation is documented.
+func (s *Spec) checkRequest(tb Reporter, x *validatorExchange) bool {
 	tb.Helper()
-	path, item, method := s.resolve(req)
-	// Path-only matching ignores a trailing-slash difference
-	// ("/v1/run/tasks/" matches "/v1/run/tasks"); Skyvern's FastAPI server
-	// does not (it redirects or 404s), so treat it as undocumented.
-	if method == nil || strings.HasSuffix(path, "/") != strings.HasSuffix(req.URL.Path, "/") {
-		tb.Errorf("contract: undocumented operation %s %s: the spec (%s) has no such method and path",
-			req.Method, req.URL.EscapedPath(), s.path)
-		return nil
-	}
-	op := &operation{key: opKey(req.Method, path), op: method, path: path, item: item}
-	s.markSeen(op.key)
-	s.validateMu.Lock()
-	ok, errs := s.validator.ValidateHttpRequestWithPathItem(req, item, path)
-	s.validateMu.Unlock()
-	if !ok {
-		report(tb, "request", op, errs, body)
-	}
-	return op
-}
-
-// resolve finds the path template, path item and operation of req. The
-// validator's router looks up one template per concrete path, so where the
-// spec has the same path under two parameter names with different methods
-// (GET /v1/agents/{workflow_permanent_id} and POST /v1/agents/{workflow_id})
-// it can miss the operation; resolve then tries every template that matches.
-func (s *Spec) resolve(req *http.Request) (string, *v3.PathItem, *v3.Operation) {
-	if route, err := s.router.FindRoute(req); err == nil && route != nil && route.Operation != nil {
-		return route.Path, route.PathItem, route.Operation
-	}
-	for pair := s.model.Paths.PathItems.First(); pair != nil; pair = pair.Next() {
-		if !templateMatches(pair.Key(), req.URL.EscapedPath()) {
-			continue
-		}
-		if op := operationFor(pair.Value(), req.Method); op != nil {
-			return pair.Key(), pair.Value(), op
-		}
-	}
-	return "", nil, nil
-}
-
-// templateMatches reports whether an escaped request path fits an OpenAPI
-// path template segment by segment ({param} matches one non-empty segment).
-func templateMatches(template, path string) bool {
-	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
-	if len(ts) != len(ps) {
+	resp, err := s.v.call(&validatorRequest{Op: "request", Spec: s.id, Exchange: x})
+	if err != nil {
+		tb.Errorf("contract: checking request %s %s: %v", x.Method, x.URL, err)
 		return false
 	}
-	for i := range ts {
-		if strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}") {
-			if ps[i] == "" {
-				return false
-			}
-			continue
-		}
-		if ts[i] != ps[i] {
-			return false
-		}
+	for _, v := range resp.Violations {
+		tb.Errorf("%s", v)
 	}
+	if resp.Operation == "" {
+		return false
+	}
+	s.markSeen(resp.Operation)
 	return true
 }
 
-func operationFor(item *v3.PathItem, method string) *v3.Operation {
-	switch method {
-	case http.MethodGet:
-		return item.Get
-	case http.MethodPost:
-		return item.Post
-	case http.MethodPut:
-		return item.Put
-	case http.MethodPatch:
-		return item.Patch
-	case http.MethodDelete:
-		return item.Delete
-	case http.MethodHead:
-		return item.Head
-	case http.MethodOptions:
-		return item.Options
-	}
-	return nil
-}
-
-// checkResponse validates a response to req, which matched op.
-func (s *Spec) checkResponse(tb Reporter, o *httpOptions, req *http.Request, op *operation,
+// checkResponse has the contract-validator validate a response to x's
+// request, and reports each violation.
+func (s *Spec) checkResponse(tb Reporter, o *httpOptions, x *validatorExchange,
 	status int, header http.Header, body []byte,
 ) {
 	tb.Helper()
-	documented := documentedResponse(op.op, status)
-	if documented == nil && o.allowedStatus[status] {
-		return
-	}
-	// A non-JSON body for a response whose documented content is a
-	// schema-less placeholder is deliberately accepted once the status is
-	// known to be documented. FastAPI emits `application/json: {schema: {}}`
-	// for endpoints that return a raw Response, e.g. the 200 of
-	// GET /v1/artifacts/{artifact_id}/content, which really serves
-	// image/png, video/webm, application/zip, ...; the validator would
-	// report "content type 'image/png' does not exist" there. Responses that
-	// document no content at all (its 206 Partial Content, 204s) need no
-	// special case: the validator then only checks the status code. A
-	// non-JSON body where the spec documents a real schema is still
-	// reported as an undocumented content type.
-	if documented != nil && !isJSON(header.Get("Content-Type")) && schemaless(documented) {
-		return
-	}
-	resp := &http.Response{
-		StatusCode:    status,
-		Status:        fmt.Sprintf("%d %s", status, http.StatusText(status)),
-		Header:        header.Clone(),
-		Body:          http.NoBody,
-		ContentLength: int64(len(body)),
-		Request:       req,
-	}
-	if len(body) > 0 {
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	s.validateMu.Lock()
-	ok, errs := s.responses.ValidateResponseBodyWithPathItem(req, resp, op.item, op.path)
-	s.validateMu.Unlock()
-	if !ok {
-		report(tb, "response "+strconv.Itoa(status), op, errs, body)
-	}
-}
-
-// documentedResponse returns the response op documents for status, trying
-// the exact code, then the range ("4XX"), then default, as the validator
-// does; nil if there is none.
-func documentedResponse(op *v3.Operation, status int) *v3.Response {
-	if op.Responses == nil {
-		return nil
-	}
-	if codes := op.Responses.Codes; codes != nil {
-		if r := codes.GetOrZero(strconv.Itoa(status)); r != nil {
-			return r
-		}
-		if r := codes.GetOrZero(fmt.Sprintf("%dXX", status/100)); r != nil {
-			return r
-		}
-	}
-	return op.Responses.Default
-}
-
-// schemaless reports whether every media type of r has no schema or the
-// empty schema {}, i.e. the spec does not describe the body at all.
-func schemaless(r *v3.Response) bool {
-	if r.Content == nil {
-		return true
-	}
-	for mt := range r.Content.ValuesFromOldest() {
-		if mt == nil || mt.Schema == nil {
-			continue
-		}
-		if mt.Schema.IsReference() {
-			return false
-		}
-		if n := mt.Schema.GetValueNode(); n == nil || len(n.Content) > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func isJSON(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
+	withResponse := *x
+	withResponse.Status, withResponse.ResponseHeader, withResponse.ResponseBody = status, header, body
+	withResponse.AllowedStatus = o.allowedStatus
+	resp, err := s.v.call(&validatorRequest{Op: "response", Spec: s.id, Exchange: &withResponse})
 	if err != nil {
-		return false
+		tb.Errorf("contract: checking response %d to %s %s: %v", status, x.Method, x.URL, err)
+		return
 	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
-}
-
-// report turns validator errors into one tb.Errorf each, naming the
-// operation, the JSON location of each schema failure and its reason.
-func report(tb Reporter, what string, op *operation, errs []*verrors.ValidationError, body []byte) {
-	tb.Helper()
-	for _, e := range errs {
-		var b strings.Builder
-		fmt.Fprintf(&b, "contract: %s of %s violates the spec: %s", what, op, e.Message)
-		if e.Reason != "" {
-			fmt.Fprintf(&b, "\n\treason: %s", e.Reason)
-		}
-		if e.ParameterName != "" {
-			fmt.Fprintf(&b, "\n\tparameter: %s", e.ParameterName)
-		}
-		for _, f := range e.SchemaValidationErrors {
-			loc := f.FieldPath
-			switch {
-			case loc != "":
-			case e.ParameterName != "":
-				loc = "parameter " + e.ParameterName
-			default:
-				loc = "$"
-			}
-			fmt.Fprintf(&b, "\n\tat %s: %s", loc, f.Reason)
-			if f.KeywordLocation != "" {
-				fmt.Fprintf(&b, " (schema %s)", f.KeywordLocation)
-			}
-		}
-		if len(body) > 0 {
-			quoted := body
-			suffix := ""
-			if len(quoted) > maxBodyInReport {
-				quoted, suffix = quoted[:maxBodyInReport], "...(truncated)"
-			}
-			fmt.Fprintf(&b, "\n\tbody: %s%s", quoted, suffix)
-		}
-		tb.Errorf("%s", b.String())
+	for _, v := range resp.Violations {
+		tb.Errorf("%s", v)
 	}
 }
 

@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 )
 
 // StructOption configures [Spec.CheckStruct].
@@ -59,18 +57,14 @@ func (s *Spec) CheckStruct(tb Reporter, goType reflect.Type, schemaName string, 
 	}
 	where := fmt.Sprintf("Go type %v vs components.schemas[%q]", goType, schemaName)
 
-	var proxy *base.SchemaProxy
-	if s.model.Components != nil && s.model.Components.Schemas != nil {
-		proxy = s.model.Components.Schemas.GetOrZero(schemaName)
-	}
-	if proxy == nil {
-		tb.Errorf("contract: %s: no such schema in %s", where, s.path)
+	resp, err := s.v.call(&validatorRequest{Op: "properties", Spec: s.id, Schema: schemaName})
+	if err != nil {
+		tb.Errorf("contract: %s: %v", where, err)
 		return
 	}
 	props := map[string]bool{}
-	if err := collectProperties(proxy, props, 0); err != nil {
-		tb.Errorf("contract: %s: %v", where, err)
-		return
+	for _, p := range resp.Values {
+		props[p] = true
 	}
 	fields := map[string]string{} // JSON name -> Go field path
 	collectFields(goType, "", fields, map[reflect.Type]bool{})
@@ -114,53 +108,6 @@ func (s *Spec) CheckStruct(tb Reporter, goType reflect.Type, schemaName string, 
 			tb.Errorf("contract: %s: IgnoreGoField(%q) is stale: it is not a Go-only field", where, name)
 		}
 	}
-}
-
-// collectProperties adds the object properties of the schema behind proxy
-// to props.
-func collectProperties(proxy *base.SchemaProxy, props map[string]bool, depth int) error {
-	if depth > 32 {
-		return fmt.Errorf("schema nesting too deep (circular?)")
-	}
-	sch := proxy.Schema()
-	if sch == nil {
-		return fmt.Errorf("cannot build schema %s: %v", proxy.GetReference(), proxy.GetBuildError())
-	}
-	found := false
-	if sch.Properties != nil {
-		found = true
-		for name := range sch.Properties.KeysFromOldest() {
-			props[name] = true
-		}
-	}
-	for _, sub := range sch.AllOf {
-		if err := collectProperties(sub, props, depth+1); err != nil {
-			return err
-		}
-		found = true
-	}
-	for _, alternatives := range [][]*base.SchemaProxy{sch.AnyOf, sch.OneOf} {
-		var nonNull []*base.SchemaProxy
-		for _, alt := range alternatives {
-			if a := alt.Schema(); a == nil || len(a.Type) != 1 || a.Type[0] != "null" {
-				nonNull = append(nonNull, alt)
-			}
-		}
-		switch len(nonNull) {
-		case 0:
-		case 1:
-			if err := collectProperties(nonNull[0], props, depth+1); err != nil {
-				return err
-			}
-			found = true
-		default:
-			return fmt.Errorf("schema is a union of %d non-null alternatives; name one of them instead", len(nonNull))
-		}
-	}
-	if !found {
-		return fmt.Errorf("schema has no properties (type %v); is it an object schema?", sch.Type)
-	}
-	return nil
 }
 
 // collectFields records the JSON names encoding/json would use for the
