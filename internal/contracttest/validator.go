@@ -2,6 +2,7 @@ package contracttest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,7 +25,7 @@ import (
 // library compiled for make build serves it, and without inlining pb33f's
 // packages compile in half the CPU time); a lock file
 // (bin/contract-validator.lock) makes test binaries running side by side wait
-// for one build, and `go build` leaves an up-to-date binary alone.
+// for one build, and an unchanged binary is left as it was.
 const EnvValidator = "SKYVERN_MCP_CONTRACT_VALIDATOR"
 
 // validatorDir is the contract-validator's module, relative to the module root.
@@ -127,24 +128,37 @@ func validatorBinary() (string, error) {
 		return "", fmt.Errorf("contract-validator: %w", err)
 	}
 	defer unlock()
-	cmd := exec.Command(goCmd, "build", "-trimpath", "-gcflags=github.com/pb33f/...=-l", "-o", out, ".")
+	// Built beside it and moved over it only when different: `go build -o`
+	// rewrites its output, and Go's test cache would take the new file
+	// time for a change of the tests' input.
+	next := out + ".new"
+	cmd := exec.Command(goCmd, "build", "-trimpath", "-gcflags=github.com/pb33f/...=-l", "-o", next, ".")
 	cmd.Dir = filepath.Join(root, filepath.FromSlash(validatorDir))
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("contract-validator: go build in %s: %w\n%s", cmd.Dir, err, strings.TrimSpace(string(b)))
 	}
-	return out, nil
+	if sameFile(next, out) {
+		return out, os.Remove(next)
+	}
+	return out, os.Rename(next, out)
 }
 
-// startValidator starts the contract-validator at bin. Opening the file
-// first makes it one of the test's inputs for Go's test cache, so a new
-// validator re-runs the tests.
-func startValidator(bin string) (*validatorProcess, error) {
-	f, err := os.Open(bin)
+// sameFile reports whether files a and b exist and hold the same bytes.
+func sameFile(a, b string) bool {
+	x, err := os.ReadFile(a)
 	if err != nil {
-		return nil, fmt.Errorf("contract-validator: %w", err)
+		return false
 	}
-	f.Close()
+	y, err := os.ReadFile(b)
+	return err == nil && bytes.Equal(x, y)
+}
+
+// startValidator starts the contract-validator at bin. Go's test cache
+// records the program a test runs as one of its inputs, so a new validator
+// re-runs the tests; the builds only replace the file when its content
+// changes (see validatorBinary), so an unchanged one leaves them cached.
+func startValidator(bin string) (*validatorProcess, error) {
 	cmd := exec.Command(bin)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
