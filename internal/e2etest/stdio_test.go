@@ -184,9 +184,11 @@ func TestStdioQuickCallBehindWaits(t *testing.T) {
 			"arguments": map[string]any{"prompt": "wait " + ids[i], "wait_for_completion": true, "timeout": 300},
 			"_meta":     map[string]any{"progressToken": "wait-" + ids[i]}}))
 	}
-	// Each waiting call sends progress once it has started its run.
+	// Each waiting call sends progress and starts its run (a first progress
+	// notification can come before the run's POST has been answered).
 	deadline := time.Now().Add(15 * time.Second)
-	for len(p.notificationsOf("notifications/progress")) < waits && time.Now().Before(deadline) {
+	for (len(p.notificationsOf("notifications/progress")) < waits || sb.Calls("POST", "/v1/run/tasks")-1 < waits) &&
+		time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	assert.Equal(t, waits, sb.Calls("POST", "/v1/run/tasks")-1, "every waiting call started its run")
