@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 )
 
 // Option configures [Spec.Transport] and [Spec.Middleware].
@@ -23,7 +22,6 @@ type httpOptions struct {
 func AllowStatus(codes ...int) Option {
 	return func(o *httpOptions) {
 		o.allowedStatus = append(o.allowedStatus, codes...)
-		sort.Ints(o.allowedStatus)
 	}
 }
 
@@ -66,8 +64,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contracttest: reading request body: %w", err)
 	}
-	// RoundTrippers must not modify the caller's request: send a clone
-	// and validate another (the validator consumes the body it is given).
+	// RoundTrippers must not modify the caller's request: send a clone,
+	// and a description of it (body included) to the validator.
 	out := withBody(req.Clone(req.Context()), req.Body != nil, body)
 	x := newExchange(req, req.Body != nil, body)
 
